@@ -1,0 +1,132 @@
+//! The command line: parses arguments into the engine's options, runs the
+//! command, and leaves all printing to [`output`].
+
+mod args;
+pub mod output;
+
+use std::ffi::OsString;
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::{ArgMatches, CommandFactory, FromArgMatches};
+
+pub use args::{Cli, Command};
+
+use crate::Error;
+use crate::answers::{DataItem, DataOrigin, Prompter};
+use crate::generate::{self, NewOptions};
+use crate::prompt::TerminalPrompter;
+use crate::source::{Source, TemplateRef};
+use crate::spec::{Question, Spec};
+
+/// Runs scaffold with `args` (the program name first) and returns its exit code.
+pub fn run<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let questions = questions_for(&args);
+    let command = args::with_question_flags(Cli::command(), &questions);
+    let matches = match command.try_get_matches_from(&args) {
+        Ok(matches) => matches,
+        Err(err) => {
+            let _ = err.print();
+            return ExitCode::from(if err.use_stderr() { output::USAGE } else { 0 });
+        }
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return ExitCode::from(output::USAGE);
+        }
+    };
+    match execute(cli, &matches, &questions) {
+        Ok(code) => code,
+        Err(err) => output::error(&err),
+    }
+}
+
+fn execute(cli: Cli, matches: &ArgMatches, questions: &[Question]) -> Result<ExitCode, Error> {
+    match cli.command {
+        Command::New(new) => {
+            let sub = matches.subcommand_matches("new").unwrap_or(matches);
+            let mut data = new
+                .data
+                .iter()
+                .map(|item| DataItem::parse(item).map_err(Error::Usage))
+                .collect::<Result<Vec<_>, _>>()?;
+            data.extend(question_flag_values(sub, questions));
+            let options = NewOptions {
+                template: new.template.as_deref().map_or_else(
+                    || TemplateRef::Builtin(crate::source::DEFAULT_BUILTIN.into()),
+                    TemplateRef::parse,
+                ),
+                vcs_ref: new.vcs_ref,
+                dest: new.dest.clone(),
+                answers_file: new.answers_file,
+                data,
+                defaults: new.defaults,
+                force: new.force,
+                dry_run: new.dry_run,
+            };
+            let mut prompter = TerminalPrompter::default();
+            let interactive =
+                !new.defaults && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+            let prompter: Option<&mut dyn Prompter> = if interactive {
+                Some(&mut prompter)
+            } else {
+                None
+            };
+            let outcome = generate::new_project(&options, prompter)?;
+            output::new_outcome(&outcome, &new.dest.display().to_string());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Completions { shell } => {
+            let mut command = args::with_question_flags(Cli::command(), questions);
+            clap_complete::generate(shell, &mut command, "scaffold", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The questions that become flags: those of the template named by
+/// `--template` when it is a local folder, else the builtin template's.
+fn questions_for(args: &[OsString]) -> Vec<Question> {
+    let mut template = None;
+    let mut iter = args.iter().map(|arg| arg.to_string_lossy());
+    while let Some(arg) = iter.next() {
+        if arg == "--template" || arg == "-t" {
+            template = iter.next().map(std::borrow::Cow::into_owned);
+        } else if let Some(value) = arg.strip_prefix("--template=") {
+            template = Some(value.to_owned());
+        }
+    }
+    let reference = match template.as_deref().map(TemplateRef::parse) {
+        None => TemplateRef::Builtin(crate::source::DEFAULT_BUILTIN.into()),
+        Some(TemplateRef::Git { .. }) => return Vec::new(),
+        Some(other) => other,
+    };
+    Source::open(&reference, None)
+        .ok()
+        .and_then(|source| Spec::load(&source).ok())
+        .map(|spec| spec.questions)
+        .unwrap_or_default()
+}
+
+fn question_flag_values(matches: &ArgMatches, questions: &[Question]) -> Vec<DataItem> {
+    questions
+        .iter()
+        .filter(|question| args::is_flag_id(matches, &question.name))
+        .filter_map(|question| {
+            matches
+                .get_one::<String>(&question.name)
+                .map(|raw| DataItem {
+                    key: question.name.clone(),
+                    raw: raw.clone(),
+                    origin: DataOrigin::Flag,
+                })
+        })
+        .collect()
+}

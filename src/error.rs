@@ -1,0 +1,44 @@
+//! The library's error: one variant per layer of the pipeline, each with its
+//! own structured error. How an error is shown and which exit code it gets is
+//! decided by the command line (`cli::output`), not here.
+
+use crate::answers::AnswerError;
+use crate::render::RenderError;
+use crate::source::SourceError;
+use crate::spec::LoadError;
+use crate::write::WriteError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    #[error(transparent)]
+    Spec(#[from] LoadError),
+    #[error(transparent)]
+    Answer(#[from] AnswerError),
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl Error {
+    /// Whether the user's input was at fault (answers, flags, destination), as
+    /// opposed to the template, the disk or the network.
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            Self::Answer(
+                AnswerError::Unknown { .. }
+                    | AnswerError::Invalid { .. }
+                    | AnswerError::Missing { .. }
+                    | AnswerError::AnswersFile { .. }
+            ) | Self::Usage(_)
+                | Self::Write(WriteError::NotEmpty { .. } | WriteError::NotAFolder { .. })
+        )
+    }
+}

@@ -1,0 +1,295 @@
+//! Rendering: `(template, answers) -> Tree`, a pure function of its inputs.
+//!
+//! File and folder names are rendered, contents of files ending in the
+//! templates suffix are rendered, every other file is copied byte for byte.
+//! Undefined variables are errors (minijinja's strict mode), never holes.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use minijinja::syntax::SyntaxConfig;
+use minijinja::{Environment, UndefinedBehavior, Value};
+
+use crate::answers::Answers;
+use crate::source::{Source, SourceError};
+use crate::spec::{DEFAULT_EXCLUDE, EnvOps, Spec, When};
+use crate::tree::{File, Tree, UnsafePath, safe_relpath};
+
+/// The answers file written when the template does not name one.
+pub const DEFAULT_ANSWERS_FILE: &str = ".scaffold-answers.yml";
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("{file}{}: {message}", line.map(|line| format!(":{line}")).unwrap_or_default())]
+    Template {
+        file: String,
+        line: Option<usize>,
+        message: String,
+    },
+    #[error("template file `{file}` renders to an unsafe path: {source}")]
+    UnsafePath { file: String, source: UnsafePath },
+    #[error(
+        "`{path}` is rendered by both the template and module `{module}`; a module may only add files"
+    )]
+    Collision { path: String, module: String },
+    #[error("{file}: template files ending in the templates suffix must be UTF-8 text")]
+    NotText { file: String },
+    #[error("invalid `{setting}` pattern `{pattern}`: {message}")]
+    Pattern {
+        setting: &'static str,
+        pattern: String,
+        message: String,
+    },
+    #[error(transparent)]
+    Source(#[from] SourceError),
+}
+
+impl RenderError {
+    pub(crate) fn template(file: &str, err: &minijinja::Error) -> Self {
+        let mut message = err.kind().to_string();
+        if let Some(detail) = err.detail() {
+            message = format!("{message}: {detail}");
+        }
+        Self::Template {
+            file: file.to_owned(),
+            line: err.line(),
+            message,
+        }
+    }
+}
+
+/// A Jinja environment set up as Copier sets up Jinja.
+pub struct Renderer {
+    env: Environment<'static>,
+}
+
+impl Renderer {
+    pub fn new(envops: &EnvOps) -> Result<Self, RenderError> {
+        let syntax = SyntaxConfig::builder()
+            .block_delimiters(envops.block_start.clone(), envops.block_end.clone())
+            .variable_delimiters(envops.variable_start.clone(), envops.variable_end.clone())
+            .comment_delimiters(envops.comment_start.clone(), envops.comment_end.clone())
+            .keep_trailing_newline(envops.keep_trailing_newline)
+            .trim_blocks(envops.trim_blocks)
+            .lstrip_blocks(envops.lstrip_blocks)
+            .build()
+            .map_err(|err| RenderError::template("_envops", &err))?;
+        let mut env = Environment::new();
+        env.set_syntax(syntax);
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
+        crate::filters::register(&mut env);
+        Ok(Self { env })
+    }
+
+    /// Renders `source` (named `name` in errors) with `context`.
+    pub fn render(&self, name: &str, source: &str, context: &Value) -> Result<String, RenderError> {
+        self.env
+            .render_named_str(name, source, context)
+            .map_err(|err| RenderError::template(name, &err))
+    }
+
+    /// Renders a `when:` condition to a boolean, as Copier casts it.
+    pub fn condition(&self, name: &str, when: &When, context: &Value) -> Result<bool, RenderError> {
+        match when {
+            When::Always => Ok(true),
+            When::Never => Ok(false),
+            When::Template(source) => {
+                Ok(crate::answers::truthy(&self.render(name, source, context)?))
+            }
+        }
+    }
+}
+
+fn matcher(setting: &'static str, patterns: &[&str]) -> Result<Gitignore, RenderError> {
+    let mut builder = GitignoreBuilder::new("");
+    for pattern in patterns {
+        builder
+            .add_line(None, pattern)
+            .map_err(|err| RenderError::Pattern {
+                setting,
+                pattern: (*pattern).to_owned(),
+                message: err.to_string(),
+            })?;
+    }
+    builder.build().map_err(|err| RenderError::Pattern {
+        setting,
+        pattern: patterns.join(", "),
+        message: err.to_string(),
+    })
+}
+
+fn is_excluded(matcher: &Gitignore, path: &str) -> bool {
+    matcher
+        .matched_path_or_any_parents(Path::new(path), false)
+        .is_ignore()
+}
+
+/// Renders the template and its enabled modules with `answers` into a tree.
+pub fn render(source: &Source, spec: &Spec, answers: &Answers) -> Result<Tree, RenderError> {
+    let renderer = Renderer::new(&spec.envops)?;
+    let context = answers.context();
+    let mut tree = Tree::new();
+
+    let mut root = source.template_dir().to_owned();
+    if let Some(subdirectory) = &spec.subdirectory {
+        let rendered = renderer.render("_subdirectory", subdirectory, &context)?;
+        let rendered = rendered.trim();
+        if !rendered.is_empty() {
+            let relative = safe_relpath(rendered).map_err(|source| RenderError::UnsafePath {
+                file: "_subdirectory".into(),
+                source,
+            })?;
+            root = if root.is_empty() {
+                relative
+            } else {
+                format!("{root}/{relative}")
+            };
+        }
+    }
+
+    let mut excluded: Vec<&str> = DEFAULT_EXCLUDE.to_vec();
+    let rendered_excludes = spec
+        .exclude
+        .iter()
+        .map(|pattern| renderer.render("_exclude", pattern, &context))
+        .collect::<Result<Vec<_>, _>>()?;
+    excluded.extend(rendered_excludes.iter().map(String::as_str));
+    let exclude = matcher("_exclude", &excluded)?;
+
+    render_folder(
+        source,
+        &root,
+        &spec.templates_suffix,
+        &renderer,
+        &context,
+        &exclude,
+        &mut tree,
+        None,
+    )?;
+    for module in &spec.modules {
+        let enabled = renderer.condition(
+            &format!("_modules.{}.when", module.name),
+            &module.when,
+            &context,
+        )?;
+        if enabled {
+            let module_exclude = matcher("_exclude", DEFAULT_EXCLUDE)?;
+            render_folder(
+                source,
+                &module.dir,
+                &spec.templates_suffix,
+                &renderer,
+                &context,
+                &module_exclude,
+                &mut tree,
+                Some(&module.name),
+            )?;
+        }
+    }
+
+    let answers_path = answers_file_path(spec, &renderer, &context)?;
+    tree.insert(answers_path, File::new(answers.to_answers_file(), false));
+    Ok(tree)
+}
+
+/// Where the answers file goes, rendered from `_answers_file`.
+pub fn answers_file_path(
+    spec: &Spec,
+    renderer: &Renderer,
+    context: &Value,
+) -> Result<String, RenderError> {
+    let Some(template) = &spec.answers_file else {
+        return Ok(DEFAULT_ANSWERS_FILE.to_owned());
+    };
+    let rendered = renderer.render("_answers_file", template, context)?;
+    safe_relpath(rendered.trim()).map_err(|source| RenderError::UnsafePath {
+        file: "_answers_file".into(),
+        source,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn render_folder(
+    source: &Source,
+    dir: &str,
+    suffix: &str,
+    renderer: &Renderer,
+    context: &Value,
+    exclude: &Gitignore,
+    tree: &mut Tree,
+    module: Option<&str>,
+) -> Result<(), RenderError> {
+    let files = source.walk(dir)?;
+    let present: BTreeSet<&str> = files.iter().map(|file| file.path.as_str()).collect();
+    for file in &files {
+        let display = if dir.is_empty() {
+            file.path.clone()
+        } else {
+            format!("{dir}/{}", file.path)
+        };
+        let is_template = suffix.is_empty() || file.path.ends_with(suffix);
+        // Copier: a plain file with a templated sibling (`x` beside `x.jinja`) is not copied.
+        if !suffix.is_empty()
+            && !is_template
+            && present.contains(format!("{}{suffix}", file.path).as_str())
+        {
+            continue;
+        }
+        if is_excluded(exclude, &file.path) {
+            continue;
+        }
+        let name = if is_template && !suffix.is_empty() {
+            &file.path[..file.path.len() - suffix.len()]
+        } else {
+            file.path.as_str()
+        };
+        let Some(path) = render_path(renderer, &display, name, context)? else {
+            continue;
+        };
+        if is_excluded(exclude, &path) {
+            continue;
+        }
+        let contents = if is_template {
+            let text = std::str::from_utf8(&file.contents).map_err(|_| RenderError::NotText {
+                file: display.clone(),
+            })?;
+            renderer.render(&display, text, context)?.into_bytes()
+        } else {
+            file.contents.clone()
+        };
+        let previous = tree.insert(path.clone(), File::new(contents, file.executable));
+        if let (Some(_), Some(module)) = (previous, module) {
+            return Err(RenderError::Collision {
+                path,
+                module: module.to_owned(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Renders each component of a relative path; `None` when one renders empty.
+fn render_path(
+    renderer: &Renderer,
+    display: &str,
+    path: &str,
+    context: &Value,
+) -> Result<Option<String>, RenderError> {
+    let mut parts = Vec::new();
+    for part in path.split('/') {
+        let rendered = renderer.render(display, part, context)?;
+        if rendered.is_empty() {
+            return Ok(None);
+        }
+        parts.push(rendered);
+    }
+    let joined = parts.join("/");
+    safe_relpath(&joined)
+        .map(Some)
+        .map_err(|source| RenderError::UnsafePath {
+            file: display.to_owned(),
+            source,
+        })
+}

@@ -1,0 +1,519 @@
+//! Where a template comes from: the builtin templates embedded in the binary,
+//! a local folder, or a git repository at a ref.
+//!
+//! A [`Source`] is a read-only file system rooted at the template's repository
+//! (so modules beside the template can be reached) plus the template's folder in
+//! it, and knows how to describe itself for the answers file (`_src_path`,
+//! `_commit`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use include_dir::{Dir, DirEntry, include_dir};
+
+use crate::tree::safe_relpath;
+
+static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
+static MODULES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/modules");
+
+/// The embedded source's root: `templates/` and `modules/` of this repository.
+static EMBEDDED: [(&str, &Dir<'static>); 2] = [("templates", &TEMPLATES), ("modules", &MODULES)];
+
+/// The name of the builtin template `scaffold new` uses by default.
+pub const DEFAULT_BUILTIN: &str = "service";
+
+/// The version recorded for builtin templates: the version of scaffold itself.
+pub const BUILTIN_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error("no builtin template named `{name}`; builtin templates: {available}")]
+    UnknownBuiltin { name: String, available: String },
+    #[error("template folder `{}` does not exist", path.display())]
+    MissingFolder { path: PathBuf },
+    #[error("`{}` is not a template: it has no copier.yml or copier.yaml", path.display())]
+    NoSpec { path: PathBuf },
+    #[error("cannot read `{}`: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("template file `{path}` is a symlink leading out of the template (to `{target}`)")]
+    SymlinkOutside { path: String, target: String },
+    #[error("module path `{path}` leaves the template's repository")]
+    ModuleOutside { path: String },
+    #[error("git {action} failed for `{url}`: {message}")]
+    Git {
+        action: &'static str,
+        url: String,
+        message: String,
+    },
+}
+
+/// What the user asked for with `--template` (or the default).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TemplateRef {
+    Builtin(String),
+    Local(PathBuf),
+    Git { url: String },
+}
+
+impl TemplateRef {
+    /// Reads a `--template` value: `builtin:NAME`, a git URL (`https://`, `ssh://`,
+    /// `git@`, `git+...`, `gh:owner/repo`, `gl:owner/repo`, or ending in `.git`)
+    /// or a local folder.
+    pub fn parse(spec: &str) -> Self {
+        if let Some(name) = spec.strip_prefix("builtin:") {
+            return Self::Builtin(name.to_owned());
+        }
+        if spec == "builtin" {
+            return Self::Builtin(DEFAULT_BUILTIN.to_owned());
+        }
+        if let Some(url) = spec.strip_prefix("git+") {
+            return Self::Git {
+                url: url.to_owned(),
+            };
+        }
+        if let Some(repo) = spec.strip_prefix("gh:") {
+            return Self::Git {
+                url: format!("https://github.com/{}.git", repo.trim_end_matches(".git")),
+            };
+        }
+        if let Some(repo) = spec.strip_prefix("gl:") {
+            return Self::Git {
+                url: format!("https://gitlab.com/{}.git", repo.trim_end_matches(".git")),
+            };
+        }
+        let looks_remote = ["https://", "http://", "ssh://", "git://", "git@"]
+            .iter()
+            .any(|prefix| spec.starts_with(prefix));
+        if looks_remote
+            || (Path::new(spec).extension().is_some_and(|ext| ext == "git")
+                && !Path::new(spec).is_dir())
+        {
+            return Self::Git {
+                url: spec.to_owned(),
+            };
+        }
+        Self::Local(PathBuf::from(spec))
+    }
+
+    /// The `_src_path` recorded in the answers file.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Builtin(name) => format!("builtin:{name}"),
+            Self::Local(path) => path.display().to_string(),
+            Self::Git { url } => url.clone(),
+        }
+    }
+}
+
+/// One entry of a template folder walk.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path relative to the folder that was walked, `/`-separated.
+    pub path: String,
+    pub contents: Vec<u8>,
+    pub executable: bool,
+}
+
+#[derive(Debug)]
+enum Root {
+    Embedded,
+    Folder(PathBuf),
+}
+
+/// Splits an embedded path into its top folder's `Dir` and the rest inside it.
+fn embedded(path: &str) -> Option<(&'static Dir<'static>, &str)> {
+    let (top, rest) = path.split_once('/').unwrap_or((path, ""));
+    EMBEDDED
+        .iter()
+        .find(|(name, _)| *name == top)
+        .map(|(_, dir)| (*dir, rest))
+}
+
+fn embedded_dir(path: &str) -> Option<&'static Dir<'static>> {
+    let (dir, rest) = embedded(path)?;
+    if rest.is_empty() {
+        Some(dir)
+    } else {
+        dir.get_dir(rest)
+    }
+}
+
+/// A template ready to be read.
+#[derive(Debug)]
+pub struct Source {
+    root: Root,
+    /// The template's folder inside `root`, `/`-separated, "" for the root itself.
+    template_dir: String,
+    reference: TemplateRef,
+    version: Option<String>,
+    /// Keeps a cloned repository alive for as long as the source is used.
+    #[allow(dead_code, reason = "held for its Drop, which removes the clone")]
+    checkout: Option<tempfile::TempDir>,
+}
+
+impl Source {
+    /// Opens a template; `vcs_ref` picks a tag, branch or commit of a git template.
+    pub fn open(reference: &TemplateRef, vcs_ref: Option<&str>) -> Result<Self, SourceError> {
+        match reference {
+            TemplateRef::Builtin(name) => Self::builtin(name),
+            TemplateRef::Local(path) => Self::folder(path, reference.clone()),
+            TemplateRef::Git { url } => Self::git(url, vcs_ref),
+        }
+    }
+
+    pub fn builtin(name: &str) -> Result<Self, SourceError> {
+        let template_dir = format!("templates/{name}");
+        if name.contains('/') || embedded_dir(&template_dir).is_none() {
+            return Err(SourceError::UnknownBuiltin {
+                name: name.to_owned(),
+                available: builtin_names().join(", "),
+            });
+        }
+        Ok(Self {
+            root: Root::Embedded,
+            template_dir,
+            reference: TemplateRef::Builtin(name.to_owned()),
+            version: Some(BUILTIN_VERSION.to_owned()),
+            checkout: None,
+        })
+    }
+
+    fn folder(path: &Path, reference: TemplateRef) -> Result<Self, SourceError> {
+        if !path.is_dir() {
+            return Err(SourceError::MissingFolder {
+                path: path.to_owned(),
+            });
+        }
+        let root = path.canonicalize().map_err(|source| SourceError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        if !root.join("copier.yml").is_file() && !root.join("copier.yaml").is_file() {
+            return Err(SourceError::NoSpec {
+                path: path.to_owned(),
+            });
+        }
+        let version = git_describe(&root);
+        Ok(Self {
+            root: Root::Folder(root),
+            template_dir: String::new(),
+            reference,
+            version,
+            checkout: None,
+        })
+    }
+
+    fn git(url: &str, vcs_ref: Option<&str>) -> Result<Self, SourceError> {
+        let checkout = tempfile::Builder::new()
+            .prefix("scaffold-template-")
+            .tempdir()
+            .map_err(|source| SourceError::Io {
+                path: std::env::temp_dir(),
+                source,
+            })?;
+        let dir = checkout.path();
+        run_git(
+            "clone",
+            url,
+            Command::new("git")
+                .args(["clone", "--quiet", "--no-checkout", url])
+                .arg(dir),
+        )?;
+        let target = match vcs_ref {
+            Some(reference) => reference.to_owned(),
+            None => latest_tag(dir).unwrap_or_else(|| "HEAD".to_owned()),
+        };
+        run_git(
+            "checkout",
+            url,
+            Command::new("git")
+                .current_dir(dir)
+                .args(["checkout", "--quiet", &target, "--"]),
+        )?;
+        let version = git_describe(dir);
+        let mut source = Self::folder(
+            dir,
+            TemplateRef::Git {
+                url: url.to_owned(),
+            },
+        )?;
+        source.version = version;
+        source.checkout = Some(checkout);
+        Ok(source)
+    }
+
+    pub fn reference(&self) -> &TemplateRef {
+        &self.reference
+    }
+
+    /// The `_commit` recorded in the answers file: a git tag or commit, or
+    /// scaffold's version for builtin templates.
+    pub fn version(&self) -> Option<&str> {
+        self.version.as_deref()
+    }
+
+    /// The template's folder inside the source, `/`-separated.
+    pub fn template_dir(&self) -> &str {
+        &self.template_dir
+    }
+
+    /// Resolves `relative` (which may use `..`) against the template folder,
+    /// refusing anything outside the source's root.
+    pub fn resolve(&self, relative: &str) -> Result<String, SourceError> {
+        let mut parts: Vec<&str> = self
+            .template_dir
+            .split('/')
+            .filter(|part| !part.is_empty())
+            .collect();
+        for part in relative.split('/') {
+            match part {
+                "" | "." => {}
+                ".." => {
+                    if parts.pop().is_none() {
+                        return Err(SourceError::ModuleOutside {
+                            path: relative.to_owned(),
+                        });
+                    }
+                }
+                other => parts.push(other),
+            }
+        }
+        Ok(parts.join("/"))
+    }
+
+    /// Reads one file, if it exists. `path` is relative to the source's root.
+    pub fn read(&self, path: &str) -> Result<Option<Vec<u8>>, SourceError> {
+        match &self.root {
+            Root::Embedded => Ok(embedded(path)
+                .and_then(|(dir, rest)| dir.get_file(rest))
+                .map(|file| file.contents().to_vec())),
+            Root::Folder(root) => {
+                let full = root.join(path);
+                match std::fs::read(&full) {
+                    Ok(bytes) => Ok(Some(bytes)),
+                    Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                    Err(source) => Err(SourceError::Io { path: full, source }),
+                }
+            }
+        }
+    }
+
+    /// Whether `path` (relative to the source's root) is a folder.
+    pub fn is_dir(&self, path: &str) -> bool {
+        match &self.root {
+            Root::Embedded => path.is_empty() || embedded_dir(path).is_some(),
+            Root::Folder(root) => root.join(path).is_dir(),
+        }
+    }
+
+    /// Every file below `dir` (relative to the source's root), sorted by path,
+    /// with paths relative to `dir`. Symlinks are followed when they stay inside
+    /// the source and refused when they lead out of it.
+    pub fn walk(&self, dir: &str) -> Result<Vec<SourceFile>, SourceError> {
+        let mut files = Vec::new();
+        match &self.root {
+            Root::Embedded => {
+                if let Some(start) = embedded_dir(dir) {
+                    let inside = embedded(dir).map_or("", |(_, rest)| rest);
+                    walk_embedded(start, inside, &mut files);
+                }
+            }
+            Root::Folder(root) => {
+                let start = root.join(dir);
+                if start.is_dir() {
+                    walk_folder(root, &start, &start, &mut files)?;
+                }
+            }
+        }
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(files)
+    }
+}
+
+/// Names of the builtin templates.
+pub fn builtin_names() -> Vec<String> {
+    TEMPLATES
+        .dirs()
+        .filter_map(|dir| dir.path().file_name())
+        .map(|name| name.to_string_lossy().into_owned())
+        .collect()
+}
+
+fn walk_embedded(dir: &Dir<'static>, base: &str, files: &mut Vec<SourceFile>) {
+    for entry in dir.entries() {
+        match entry {
+            DirEntry::Dir(sub) => walk_embedded(sub, base, files),
+            DirEntry::File(file) => {
+                let full = file.path().to_string_lossy().replace('\\', "/");
+                let relative = full
+                    .strip_prefix(base)
+                    .unwrap_or(&full)
+                    .trim_start_matches('/')
+                    .to_owned();
+                files.push(SourceFile {
+                    path: relative,
+                    contents: file.contents().to_vec(),
+                    executable: false,
+                });
+            }
+        }
+    }
+}
+
+fn walk_folder(
+    root: &Path,
+    start: &Path,
+    dir: &Path,
+    files: &mut Vec<SourceFile>,
+) -> Result<(), SourceError> {
+    let io_error = |path: &Path| {
+        let path = path.to_owned();
+        move |source| SourceError::Io { path, source }
+    };
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .map_err(io_error(dir))?
+        .collect::<Result<_, _>>()
+        .map_err(io_error(dir))?;
+    entries.sort_by_key(std::fs::DirEntry::file_name);
+    for entry in entries {
+        let path = entry.path();
+        let relative = path
+            .strip_prefix(start)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        if entry.file_name() == ".git" {
+            continue;
+        }
+        let file_type = entry.file_type().map_err(io_error(&path))?;
+        let real = if file_type.is_symlink() {
+            let target = path.canonicalize().map_err(io_error(&path))?;
+            if !target.starts_with(root) {
+                return Err(SourceError::SymlinkOutside {
+                    path: relative,
+                    target: std::fs::read_link(&path)
+                        .map(|link| link.display().to_string())
+                        .unwrap_or_default(),
+                });
+            }
+            target
+        } else {
+            path.clone()
+        };
+        if real.is_dir() {
+            walk_folder(root, start, &path, files)?;
+        } else {
+            let contents = std::fs::read(&real).map_err(io_error(&real))?;
+            let metadata = std::fs::metadata(&real).map_err(io_error(&real))?;
+            files.push(SourceFile {
+                path: safe_relpath(&relative).unwrap_or(relative),
+                contents,
+                executable: is_executable(&metadata),
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn is_executable(metadata: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    metadata.permissions().mode() & 0o111 != 0
+}
+
+#[cfg(not(unix))]
+fn is_executable(_metadata: &std::fs::Metadata) -> bool {
+    false
+}
+
+fn run_git(action: &'static str, url: &str, command: &mut Command) -> Result<String, SourceError> {
+    let output = command.output().map_err(|err| SourceError::Git {
+        action,
+        url: url.to_owned(),
+        message: format!("cannot run git: {err}"),
+    })?;
+    if !output.status.success() {
+        return Err(SourceError::Git {
+            action,
+            url: url.to_owned(),
+            message: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+        });
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+}
+
+/// `git describe --tags --always` of a work tree, if it is one.
+fn git_describe(dir: &Path) -> Option<String> {
+    let output = Command::new("git")
+        .current_dir(dir)
+        .args(["describe", "--tags", "--always"])
+        .output()
+        .ok()?;
+    let described = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    (output.status.success() && !described.is_empty()).then_some(described)
+}
+
+/// The newest tag by version order, as Copier picks by default.
+fn latest_tag(dir: &Path) -> Option<String> {
+    let output = Command::new("git")
+        .current_dir(dir)
+        .args(["tag", "--sort=-v:refname"])
+        .output()
+        .ok()?;
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .next()
+        .map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_references_are_recognised() {
+        assert_eq!(
+            TemplateRef::parse("gh:org/tpl"),
+            TemplateRef::Git {
+                url: "https://github.com/org/tpl.git".into()
+            }
+        );
+        assert_eq!(
+            TemplateRef::parse("builtin:service"),
+            TemplateRef::Builtin("service".into())
+        );
+        assert_eq!(
+            TemplateRef::parse("./my-template"),
+            TemplateRef::Local("./my-template".into())
+        );
+        assert!(matches!(
+            TemplateRef::parse("https://example.com/t.git"),
+            TemplateRef::Git { .. }
+        ));
+    }
+
+    #[test]
+    fn builtin_service_template_is_embedded() {
+        let source = Source::builtin(DEFAULT_BUILTIN).unwrap();
+        assert!(
+            source
+                .read("templates/service/copier.yml")
+                .unwrap()
+                .is_some()
+        );
+        assert!(builtin_names().contains(&"service".to_owned()));
+    }
+
+    #[test]
+    fn module_paths_cannot_leave_the_source() {
+        let source = Source::builtin(DEFAULT_BUILTIN).unwrap();
+        assert_eq!(
+            source.resolve("../../modules/websocket").unwrap(),
+            "modules/websocket"
+        );
+        assert!(source.resolve("../../../etc").is_err());
+    }
+}

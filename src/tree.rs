@@ -1,0 +1,176 @@
+//! The rendered project as a value: a sorted map from relative path to file.
+//!
+//! Every command renders into a `Tree` first and only then decides what to do
+//! with it (write, list, merge, diff), so rendering never touches the disk and
+//! determinism is a property of one function.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// One rendered file: its bytes and whether it is executable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct File {
+    pub contents: Vec<u8>,
+    pub executable: bool,
+}
+
+impl File {
+    pub fn new(contents: impl Into<Vec<u8>>, executable: bool) -> Self {
+        Self {
+            contents: contents.into(),
+            executable,
+        }
+    }
+
+    /// The Unix permission bits the file is written with.
+    pub fn mode(&self) -> u32 {
+        if self.executable { 0o755 } else { 0o644 }
+    }
+}
+
+/// A relative path refused because it would leave the destination.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("path `{path}` {reason}")]
+pub struct UnsafePath {
+    pub path: String,
+    pub reason: &'static str,
+}
+
+/// Checks that `path` is a plain relative path made of normal components and
+/// returns it normalised to `/` separators without empty segments.
+pub fn safe_relpath(path: &str) -> Result<String, UnsafePath> {
+    let refuse = |reason| {
+        Err(UnsafePath {
+            path: path.to_owned(),
+            reason,
+        })
+    };
+    if path.starts_with('/') || path.starts_with('\\') || is_windows_drive(path) {
+        return refuse("is absolute, so it would leave the destination");
+    }
+    if path.contains('\0') {
+        return refuse("contains a NUL byte");
+    }
+    let mut parts = Vec::new();
+    for part in path.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." => return refuse("climbs out with `..`, so it would leave the destination"),
+            _ => parts.push(part),
+        }
+    }
+    if parts.is_empty() {
+        return refuse("is empty");
+    }
+    Ok(parts.join("/"))
+}
+
+fn is_windows_drive(path: &str) -> bool {
+    let bytes = path.as_bytes();
+    bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':'
+}
+
+/// The rendered project: relative paths (always `/`-separated) to files, sorted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tree {
+    files: BTreeMap<String, File>,
+}
+
+impl Tree {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a file; returns the previous one at that path, if any.
+    pub fn insert(&mut self, path: String, file: File) -> Option<File> {
+        self.files.insert(path, file)
+    }
+
+    pub fn get(&self, path: &str) -> Option<&File> {
+        self.files.get(path)
+    }
+
+    pub fn contains(&self, path: &str) -> bool {
+        self.files.contains_key(path)
+    }
+
+    pub fn remove(&mut self, path: &str) -> Option<File> {
+        self.files.remove(path)
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &File)> {
+        self.files.iter()
+    }
+
+    pub fn paths(&self) -> impl Iterator<Item = &String> {
+        self.files.keys()
+    }
+
+    /// A readable dump of every path, mode and content, used by snapshot tests.
+    pub fn dump(&self) -> String {
+        use fmt::Write as _;
+        let mut out = String::new();
+        for (path, file) in &self.files {
+            let _ = writeln!(out, "=== {path} (mode {:o}) ===", file.mode());
+            match std::str::from_utf8(&file.contents) {
+                Ok(text) => {
+                    out.push_str(text);
+                    if !text.is_empty() && !text.ends_with('\n') {
+                        out.push_str("\n[no newline at end of file]\n");
+                    }
+                }
+                Err(_) => {
+                    let _ = writeln!(out, "[binary, {} bytes]", file.contents.len());
+                }
+            }
+        }
+        out
+    }
+}
+
+impl<'a> IntoIterator for &'a Tree {
+    type Item = (&'a String, &'a File);
+    type IntoIter = std::collections::btree_map::Iter<'a, String, File>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.files.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safe_relpath_normalises_plain_paths() {
+        assert_eq!(safe_relpath("src//main.rs").unwrap(), "src/main.rs");
+        assert_eq!(safe_relpath("./a/./b").unwrap(), "a/b");
+    }
+
+    #[test]
+    fn safe_relpath_refuses_paths_that_leave_the_destination() {
+        assert!(safe_relpath("../evil").is_err());
+        assert!(safe_relpath("a/../../evil").is_err());
+        assert!(safe_relpath("/etc/passwd").is_err());
+        assert!(safe_relpath("C:/x").is_err());
+        assert!(safe_relpath("").is_err());
+    }
+
+    #[test]
+    fn tree_iterates_in_sorted_order() {
+        let mut tree = Tree::new();
+        tree.insert("b".into(), File::new("2", false));
+        tree.insert("a/z".into(), File::new("1", true));
+        let paths: Vec<_> = tree.paths().cloned().collect();
+        assert_eq!(paths, ["a/z", "b"]);
+        assert!(tree.dump().contains("=== a/z (mode 755) ==="));
+    }
+}
