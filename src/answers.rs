@@ -321,6 +321,8 @@ fn coerce(question: &Question, value: Value) -> Result<Value, String> {
 fn coerce_scalar(kind: AnswerType, value: Value) -> Result<Value, String> {
     match (kind, value) {
         (_, Value::Null) => Ok(Value::Null),
+        // Copier parses strings given to yaml and json questions (choices included).
+        (AnswerType::Yaml | AnswerType::Json, Value::String(text)) => cast_scalar(kind, &text),
         (AnswerType::Yaml | AnswerType::Json, value) => Ok(value),
         (_, Value::String(text)) => cast_scalar(kind, &text),
         (AnswerType::Str, Value::Number(number)) => Ok(Value::from(number.to_string())),
@@ -601,7 +603,7 @@ fn check(
         let choices = enabled_choices(renderer, &context, question)?;
         let allowed = |item: &Value| {
             choices.iter().any(|choice| {
-                coerce(question, choice.value.clone()).is_ok_and(|typed| typed == *item)
+                coerce_scalar(question.kind, choice.value.clone()).is_ok_and(|typed| typed == *item)
                     || choice.value == *item
             })
         };

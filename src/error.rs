@@ -6,6 +6,7 @@ use crate::answers::AnswerError;
 use crate::render::RenderError;
 use crate::source::SourceError;
 use crate::spec::LoadError;
+use crate::update::UpdateError;
 use crate::write::WriteError;
 
 #[derive(Debug, thiserror::Error)]
@@ -20,6 +21,8 @@ pub enum Error {
     Render(#[from] RenderError),
     #[error(transparent)]
     Write(#[from] WriteError),
+    #[error(transparent)]
+    Update(#[from] UpdateError),
     #[error("{0}")]
     Usage(String),
     #[error("{0}")]
@@ -39,6 +42,6 @@ impl Error {
                     | AnswerError::AnswersFile { .. }
             ) | Self::Usage(_)
                 | Self::Write(WriteError::NotEmpty { .. } | WriteError::NotAFolder { .. })
-        )
+        ) || matches!(self, Self::Update(err) if err.is_usage())
     }
 }

@@ -13,6 +13,37 @@ pub fn register(env: &mut Environment<'_>) {
     env.add_filter("bool", to_bool);
 }
 
+/// Python's string and dict methods (`name.upper()`), with `str.title()` as
+/// Python defines it (minijinja's follows Jinja's `title` filter instead).
+pub fn python_method(
+    state: &mut minijinja::State<'_, '_>,
+    value: &Value,
+    method: &str,
+    args: &[Value],
+) -> Result<Value, Error> {
+    if method == "title" && args.is_empty() {
+        if let Some(text) = value.as_str() {
+            return Ok(Value::from(python_title(text)));
+        }
+    }
+    minijinja_contrib::pycompat::unknown_method_callback(state, value, method, args)
+}
+
+/// `str.title()`: a cased character after a cased one is lowered, others raised.
+fn python_title(text: &str) -> String {
+    let mut previous_cased = false;
+    let mut out = String::with_capacity(text.len());
+    for character in text.chars() {
+        if previous_cased {
+            out.extend(character.to_lowercase());
+        } else {
+            out.extend(character.to_uppercase());
+        }
+        previous_cased = character.is_lowercase() || character.is_uppercase();
+    }
+    out
+}
+
 fn invalid(message: impl Into<String>) -> Error {
     Error::new(ErrorKind::InvalidOperation, message.into())
 }
@@ -79,6 +110,12 @@ mod tests {
             render(r"{{ 'a-b' | regex_replace('(\\w)-(\\w)', '\\2_\\1') }}"),
             "b_a"
         );
+    }
+
+    #[test]
+    fn title_method_follows_python() {
+        assert_eq!(python_title("other_thing 1st"), "Other_Thing 1St");
+        assert_eq!(python_title("HELLO wORLD"), "Hello World");
     }
 
     #[test]

@@ -58,20 +58,11 @@ pub fn folder_name(dest: &Path) -> String {
 pub fn render_with(
     source: Source,
     spec: Spec,
-    mut input: AnswerInput,
+    input: AnswerInput,
     prompter: Option<&mut dyn Prompter>,
 ) -> Result<Rendered, Error> {
     let renderer = Renderer::new(&spec.envops)?;
-    input.src_path = source.reference().describe();
-    input.commit = source.version().map(str::to_owned);
-    if input.answers_file_name.is_empty() {
-        input.answers_file_name = spec
-            .answers_file
-            .clone()
-            .unwrap_or_else(|| DEFAULT_ANSWERS_FILE.to_owned());
-    }
-    let answers = answers::resolve(&spec, &renderer, &input, prompter)?;
-    let tree = render::render(&source, &spec, &answers)?;
+    let (answers, tree) = render_answers(&source, &spec, input, prompter)?;
     let message_after_copy = spec
         .message_after_copy
         .as_ref()
@@ -84,6 +75,27 @@ pub fn render_with(
         tree,
         message_after_copy,
     })
+}
+
+/// [`render_with`] without taking ownership: resolves the answers and renders the tree.
+pub fn render_answers(
+    source: &Source,
+    spec: &Spec,
+    mut input: AnswerInput,
+    prompter: Option<&mut dyn Prompter>,
+) -> Result<(Answers, Tree), Error> {
+    let renderer = Renderer::new(&spec.envops)?;
+    input.src_path = source.reference().describe();
+    input.commit = source.version().map(str::to_owned);
+    if input.answers_file_name.is_empty() {
+        input.answers_file_name = spec
+            .answers_file
+            .clone()
+            .unwrap_or_else(|| DEFAULT_ANSWERS_FILE.to_owned());
+    }
+    let answers = answers::resolve(spec, &renderer, &input, prompter)?;
+    let tree = render::render(source, spec, &answers)?;
+    Ok((answers, tree))
 }
 
 /// Reads an answers file given with `--answers-file`.

@@ -2,19 +2,24 @@
 //! templates, deterministically, and keep them in step with the template.
 //!
 //! The pipeline, one module a step: [`source`] -> [`spec`] -> [`answers`] ->
-//! [`render`] -> [`tree`] -> [`write`]. [`generate`] strings them together for
-//! `scaffold new`; [`cli`] is the command line on top.
+//! [`render`] -> [`tree`] -> [`write`] or [`merge`]. [`generate`] strings them
+//! together for `scaffold new`, [`update`] for `scaffold update`, `diff` and
+//! `check`, [`smoke`] renders and checks every combination a template
+//! declares (CI); [`cli`] is the command line on top.
 
 pub mod answers;
 pub mod cli;
 mod error;
 mod filters;
 pub mod generate;
+pub mod merge;
 pub mod prompt;
 pub mod render;
+pub mod smoke;
 pub mod source;
 pub mod spec;
 pub mod tree;
+pub mod update;
 pub mod write;
 
 pub use error::Error;

@@ -78,7 +78,7 @@ impl Renderer {
         let mut env = Environment::new();
         env.set_syntax(syntax);
         env.set_undefined_behavior(UndefinedBehavior::Strict);
-        env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
+        env.set_unknown_method_callback(crate::filters::python_method);
         crate::filters::register(&mut env);
         Ok(Self { env })
     }

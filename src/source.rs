@@ -19,6 +19,22 @@ static MODULES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/modules");
 /// The embedded source's root: `templates/` and `modules/` of this repository.
 static EMBEDDED: [(&str, &Dir<'static>); 2] = [("templates", &TEMPLATES), ("modules", &MODULES)];
 
+/// Earlier released versions of the builtin templates, each a folder
+/// `VERSION/` holding its own `templates/` and `modules/` (see releases/README.md).
+static RELEASES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/releases");
+
+/// A made-up earlier release, so unit tests can update from a builtin version
+/// other than the current one.
+#[cfg(test)]
+static TEST_RELEASES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/tests/fixtures/releases");
+
+fn release_roots() -> Vec<&'static Dir<'static>> {
+    #[cfg(test)]
+    return vec![&RELEASES, &TEST_RELEASES];
+    #[cfg(not(test))]
+    vec![&RELEASES]
+}
+
 /// The name of the builtin template `scaffold new` uses by default.
 pub const DEFAULT_BUILTIN: &str = "service";
 
@@ -29,6 +45,15 @@ pub const BUILTIN_VERSION: &str = env!("CARGO_PKG_VERSION");
 pub enum SourceError {
     #[error("no builtin template named `{name}`; builtin templates: {available}")]
     UnknownBuiltin { name: String, available: String },
+    #[error(
+        "builtin template `{name}` version {version} is not embedded in this scaffold ({current}); it carries: {available}"
+    )]
+    UnknownBuiltinVersion {
+        name: String,
+        version: String,
+        current: &'static str,
+        available: String,
+    },
     #[error("template folder `{}` does not exist", path.display())]
     MissingFolder { path: PathBuf },
     #[error("`{}` is not a template: it has no copier.yml or copier.yaml", path.display())]
@@ -84,7 +109,7 @@ impl TemplateRef {
                 url: format!("https://gitlab.com/{}.git", repo.trim_end_matches(".git")),
             };
         }
-        let looks_remote = ["https://", "http://", "ssh://", "git://", "git@"]
+        let looks_remote = ["https://", "http://", "ssh://", "git://", "file://", "git@"]
             .iter()
             .any(|prefix| spec.starts_with(prefix));
         if looks_remote
@@ -119,21 +144,36 @@ pub struct SourceFile {
 
 #[derive(Debug)]
 enum Root {
-    Embedded,
+    /// The builtin templates: the current ones (`None`) or a released version.
+    Embedded(Option<String>),
     Folder(PathBuf),
 }
 
-/// Splits an embedded path into its top folder's `Dir` and the rest inside it.
-fn embedded(path: &str) -> Option<(&'static Dir<'static>, &str)> {
+/// Splits an embedded path into the `Dir` it was embedded with and its path
+/// inside that `Dir` (`include_dir` names entries from the embedded root).
+fn embedded(release: Option<&str>, path: &str) -> Option<(&'static Dir<'static>, String)> {
+    if let Some(version) = release {
+        let inside = [version, path]
+            .iter()
+            .filter(|part| !part.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join("/");
+        let root = release_roots()
+            .into_iter()
+            .find(|root| root.get_dir(version).is_some())
+            .unwrap_or(&RELEASES);
+        return Some((root, inside));
+    }
     let (top, rest) = path.split_once('/').unwrap_or((path, ""));
     EMBEDDED
         .iter()
         .find(|(name, _)| *name == top)
-        .map(|(_, dir)| (*dir, rest))
+        .map(|(_, dir)| (*dir, rest.to_owned()))
 }
 
-fn embedded_dir(path: &str) -> Option<&'static Dir<'static>> {
-    let (dir, rest) = embedded(path)?;
+fn embedded_dir(release: Option<&str>, path: &str) -> Option<&'static Dir<'static>> {
+    let (dir, rest) = embedded(release, path)?;
     if rest.is_empty() {
         Some(dir)
     } else {
@@ -159,21 +199,62 @@ impl Source {
     pub fn open(reference: &TemplateRef, vcs_ref: Option<&str>) -> Result<Self, SourceError> {
         match reference {
             TemplateRef::Builtin(name) => Self::builtin(name),
-            TemplateRef::Local(path) => Self::folder(path, reference.clone()),
+            TemplateRef::Local(path) => match vcs_ref {
+                Some(vcs_ref) if is_git_repo(path) => {
+                    Self::git(&path.display().to_string(), Some(vcs_ref))
+                        .map(|source| source.with_reference(reference.clone()))
+                }
+                _ => Self::folder(path, reference.clone()),
+            },
             TemplateRef::Git { url } => Self::git(url, vcs_ref),
         }
     }
 
+    fn with_reference(mut self, reference: TemplateRef) -> Self {
+        self.reference = reference;
+        self
+    }
+
+    /// Opens the builtin template `name` as scaffold `version` shipped it: the
+    /// current templates for this scaffold's version, else a frozen release.
+    pub fn builtin_at(name: &str, version: &str) -> Result<Self, SourceError> {
+        if version == BUILTIN_VERSION {
+            return Self::builtin(name);
+        }
+        let template_dir = format!("templates/{name}");
+        if name.contains('/')
+            || version.contains('/')
+            || embedded_dir(Some(version), &template_dir).is_none()
+        {
+            return Err(SourceError::UnknownBuiltinVersion {
+                name: name.to_owned(),
+                version: version.to_owned(),
+                current: BUILTIN_VERSION,
+                available: std::iter::once(format!("{BUILTIN_VERSION} (current)"))
+                    .chain(builtin_releases())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
+        Ok(Self {
+            root: Root::Embedded(Some(version.to_owned())),
+            template_dir,
+            reference: TemplateRef::Builtin(name.to_owned()),
+            version: Some(version.to_owned()),
+            checkout: None,
+        })
+    }
+
     pub fn builtin(name: &str) -> Result<Self, SourceError> {
         let template_dir = format!("templates/{name}");
-        if name.contains('/') || embedded_dir(&template_dir).is_none() {
+        if name.contains('/') || embedded_dir(None, &template_dir).is_none() {
             return Err(SourceError::UnknownBuiltin {
                 name: name.to_owned(),
                 available: builtin_names().join(", "),
             });
         }
         Ok(Self {
-            root: Root::Embedded,
+            root: Root::Embedded(None),
             template_dir,
             reference: TemplateRef::Builtin(name.to_owned()),
             version: Some(BUILTIN_VERSION.to_owned()),
@@ -196,7 +277,12 @@ impl Source {
                 path: path.to_owned(),
             });
         }
-        let version = git_describe(&root);
+        // Copier records a version only for a template at the root of a git repository.
+        let version = if root.join(".git").exists() {
+            git_describe(&root)
+        } else {
+            None
+        };
         Ok(Self {
             root: Root::Folder(root),
             template_dir: String::new(),
@@ -287,7 +373,7 @@ impl Source {
     /// Reads one file, if it exists. `path` is relative to the source's root.
     pub fn read(&self, path: &str) -> Result<Option<Vec<u8>>, SourceError> {
         match &self.root {
-            Root::Embedded => Ok(embedded(path)
+            Root::Embedded(release) => Ok(embedded(release.as_deref(), path)
                 .and_then(|(dir, rest)| dir.get_file(rest))
                 .map(|file| file.contents().to_vec())),
             Root::Folder(root) => {
@@ -304,7 +390,9 @@ impl Source {
     /// Whether `path` (relative to the source's root) is a folder.
     pub fn is_dir(&self, path: &str) -> bool {
         match &self.root {
-            Root::Embedded => path.is_empty() || embedded_dir(path).is_some(),
+            Root::Embedded(release) => {
+                path.is_empty() || embedded_dir(release.as_deref(), path).is_some()
+            }
             Root::Folder(root) => root.join(path).is_dir(),
         }
     }
@@ -315,10 +403,11 @@ impl Source {
     pub fn walk(&self, dir: &str) -> Result<Vec<SourceFile>, SourceError> {
         let mut files = Vec::new();
         match &self.root {
-            Root::Embedded => {
-                if let Some(start) = embedded_dir(dir) {
-                    let inside = embedded(dir).map_or("", |(_, rest)| rest);
-                    walk_embedded(start, inside, &mut files);
+            Root::Embedded(release) => {
+                if let Some(start) = embedded_dir(release.as_deref(), dir) {
+                    let inside =
+                        embedded(release.as_deref(), dir).map_or(String::new(), |(_, rest)| rest);
+                    walk_embedded(start, &inside, &mut files);
                 }
             }
             Root::Folder(root) => {
@@ -340,6 +429,31 @@ pub fn builtin_names() -> Vec<String> {
         .filter_map(|dir| dir.path().file_name())
         .map(|name| name.to_string_lossy().into_owned())
         .collect()
+}
+
+/// Versions of the builtin templates frozen in `releases/`, oldest first.
+pub fn builtin_releases() -> Vec<String> {
+    let mut versions: Vec<String> = release_roots()
+        .into_iter()
+        .flat_map(Dir::dirs)
+        .filter_map(|dir| dir.path().file_name())
+        .map(|name| name.to_string_lossy().into_owned())
+        .collect();
+    versions.sort_by_key(|version| version_key(version));
+    versions
+}
+
+/// Orders `1.10.0` after `1.9.0`.
+fn version_key(version: &str) -> Vec<(u64, String)> {
+    version
+        .split(['.', '-', '+'])
+        .map(|part| (part.parse().unwrap_or(u64::MAX), part.to_owned()))
+        .collect()
+}
+
+/// Whether `path` is the top of a git work tree (so its history holds versions).
+pub fn is_git_repo(path: &Path) -> bool {
+    path.join(".git").exists()
 }
 
 fn walk_embedded(dir: &Dir<'static>, base: &str, files: &mut Vec<SourceFile>) {
@@ -505,6 +619,30 @@ mod tests {
                 .is_some()
         );
         assert!(builtin_names().contains(&"service".to_owned()));
+    }
+
+    #[test]
+    fn builtin_versions_come_from_the_current_templates_or_a_frozen_release() {
+        let current = Source::builtin_at(DEFAULT_BUILTIN, BUILTIN_VERSION).unwrap();
+        assert_eq!(current.version(), Some(BUILTIN_VERSION));
+        let old = Source::builtin_at(DEFAULT_BUILTIN, "0.0.1").unwrap();
+        assert_eq!(old.version(), Some("0.0.1"));
+        assert_eq!(
+            old.read("templates/service/CHANGES.md").unwrap().as_deref(),
+            Some(&b"Nothing yet.\n"[..])
+        );
+        let walked: Vec<String> = old
+            .walk("templates/service")
+            .unwrap()
+            .into_iter()
+            .map(|file| file.path)
+            .collect();
+        assert_eq!(walked, ["CHANGES.md", "README.md.jinja", "copier.yml"]);
+        let err = Source::builtin_at(DEFAULT_BUILTIN, "0.0.0")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("version 0.0.0 is not embedded"), "{err}");
+        assert!(err.contains("0.0.1"), "{err}");
     }
 
     #[test]

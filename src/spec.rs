@@ -281,7 +281,7 @@ impl Spec {
                 "_exclude" => spec.exclude = strings(&key, &value).map_err(error)?,
                 "_skip_if_exists" => spec.skip_if_exists = strings(&key, &value).map_err(error)?,
                 "_templates_suffix" => {
-                    spec.templates_suffix = string(&key, &value).map_err(error)?
+                    spec.templates_suffix = string(&key, &value).map_err(error)?;
                 }
                 "_answers_file" => spec.answers_file = Some(string(&key, &value).map_err(error)?),
                 "_message_after_copy" => {
@@ -431,7 +431,7 @@ fn question(name: &str, value: Yaml, module: Option<&str>) -> Result<Question, S
                     "validator" => question.validator = Some(string("validator", &value)?),
                     "when" => question.when = when(&value)?,
                     "secret" => {
-                        question.secret = value.as_bool().ok_or("`secret` must be a boolean")?
+                        question.secret = value.as_bool().ok_or("`secret` must be a boolean")?;
                     }
                     "placeholder" => question.placeholder = Some(string("placeholder", &value)?),
                     "qmark" => {}

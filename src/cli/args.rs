@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Arg, ArgAction, ArgMatches, Args, Parser, Subcommand};
 
-use crate::spec::{AnswerType, Question};
+use crate::spec::{AnswerType, Question, When};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -13,7 +13,7 @@ Examples:
   scaffold new my-service --defaults --data project_description=\"Chat backend\"
   scaffold new my-service --answers-file answers.yml       take answers from a YAML file
   scaffold new my-service --defaults --dry-run             list what would be written
-  scaffold new my-service --template ./my-template         render a Copier-format template from a folder
+  scaffold new my-service --template ./my-template         render a template from a folder
   scaffold completions bash > /etc/bash_completion.d/scaffold";
 
 /// Render production-ready Rust services from Copier-format templates.
@@ -29,6 +29,18 @@ pub enum Command {
     /// Render a template into a new project folder.
     #[command(after_help = EXAMPLES)]
     New(NewArgs),
+    /// Render every answer combination of a template twice, compare, and run its checks (CI).
+    #[command(after_help = SMOKE_EXAMPLES)]
+    Smoke(SmokeArgs),
+    /// Bring a project up to date with its template (or new answers), keeping its edits: a 3-way merge.
+    #[command(after_help = UPDATE_EXAMPLES)]
+    Update(UpdateArgs),
+    /// Show what `scaffold update` would change, as unified diffs (coloured on a terminal).
+    #[command(after_help = UPDATE_EXAMPLES)]
+    Diff(DiffArgs),
+    /// List the paths where a project drifted from what its template renders; exit 1 if any (CI).
+    #[command(after_help = UPDATE_EXAMPLES)]
+    Check(CheckArgs),
     /// Print shell completions for SHELL to stdout.
     Completions {
         #[arg(value_enum)]
@@ -63,6 +75,128 @@ pub struct NewArgs {
     pub dry_run: bool,
 }
 
+const UPDATE_EXAMPLES: &str = "\
+Examples:
+  scaffold update                               newest template, recorded answers
+  scaffold update --websocket-module=enabled    change an answer; its files and seams arrive
+  scaffold update --data project_description=\"...\" --dry-run
+  scaffold update --conflict rej                keep your lines, clashing hunks to FILE.rej
+  scaffold diff                                 what update would change, as unified diffs
+  scaffold check                                exit 1 where the project drifted (CI)
+
+See docs/update.md for the merge, the answers file and resolving conflicts.";
+
+/// The project and the template version that update, diff and check compare.
+#[derive(Debug, Args)]
+pub struct ProjectArgs {
+    /// The project's folder.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Template to use instead of the answers file's `_src_path` (when it moved).
+    #[arg(short, long, value_name = "PATH|GIT-URL")]
+    pub template: Option<String>,
+    /// Version to move to: a git tag, branch or commit, or a builtin release [default: the newest tag, else HEAD; a local folder as it is; this scaffold's builtin templates].
+    #[arg(long, value_name = "REF")]
+    pub vcs_ref: Option<String>,
+    /// The project's answers file, relative to DIR [default: .scaffold-answers.yml, else .copier-answers.yml].
+    #[arg(short, long, value_name = "FILE")]
+    pub answers_file: Option<PathBuf>,
+}
+
+/// How update and diff change answers and write clashes.
+#[derive(Debug, Args)]
+pub struct ChangeArgs {
+    /// Change an answer: KEY=VALUE (repeatable); the others keep their recorded values.
+    #[arg(short, long = "data", value_name = "KEY=VALUE")]
+    pub data: Vec<String>,
+    /// Take the default of every question the answers file does not answer; never prompt.
+    #[arg(short = 'l', long)]
+    pub defaults: bool,
+    /// How edits that clash are written: conflict markers in the file, or FILE.rej beside the kept file.
+    #[arg(long, value_enum, default_value_t = ConflictArg::Inline)]
+    pub conflict: ConflictArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ConflictArg {
+    /// `<<<<<<<` / `|||||||` / `=======` / `>>>>>>>` markers in the file.
+    Inline,
+    /// Keep the project's lines; write the template's clashing hunks to FILE.rej.
+    Rej,
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    #[command(flatten)]
+    pub change: ChangeArgs,
+    /// List what would change and write nothing.
+    #[arg(short = 'n', long)]
+    pub dry_run: bool,
+    /// Update even when the project's git work tree has uncommitted changes.
+    #[arg(long)]
+    pub allow_dirty: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    #[command(flatten)]
+    pub change: ChangeArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+}
+
+const SMOKE_EXAMPLES: &str = "\
+Examples:
+  scaffold smoke                            every combination of the builtin template
+  scaffold smoke --template ./my-template --render-only
+  scaffold smoke --jobs 2 --keep            keep the rendered projects for inspection
+  scaffold smoke --junit smoke.xml          also write a JUnit XML report for CI
+
+A template declares its combinations and checks in copier.yml (docs/smoke.md):
+  _smoke:
+    matrix: {auth: [none, token]}       every combination of these values
+    combinations: [{metrics: false}]    and these ones
+    checks: [cargo fmt --check]         shell commands run in each project";
+
+#[derive(Debug, Args)]
+pub struct SmokeArgs {
+    /// Template: a folder, a git URL (https://, git@, gh:owner/repo), or builtin:NAME [default: builtin:service].
+    #[arg(short, long, value_name = "PATH|GIT-URL")]
+    pub template: Option<String>,
+    /// Git tag, branch or commit of a git template [default: the newest tag, else HEAD].
+    #[arg(long, value_name = "REF")]
+    pub vcs_ref: Option<String>,
+    /// Render each combination twice and compare; run none of the checks.
+    #[arg(long)]
+    pub render_only: bool,
+    /// Combinations run at the same time.
+    #[arg(short, long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: u16,
+    /// Keep the rendered projects and print where they are.
+    #[arg(long)]
+    pub keep: bool,
+    #[arg(
+        long,
+        value_name = "DIR",
+        help = "Cargo target folder shared by every combination [default: $CARGO_TARGET_DIR, else scaffold-smoke-target in the temporary folder]"
+    )]
+    pub target_dir: Option<PathBuf>,
+    #[arg(
+        long,
+        value_name = "FILE",
+        help = "Also write a JUnit XML report to FILE"
+    )]
+    pub junit: Option<PathBuf>,
+}
+
 /// Names already taken by scaffold's own flags; such questions use `--data`.
 const RESERVED: &[&str] = &[
     "template",
@@ -75,16 +209,23 @@ const RESERVED: &[&str] = &[
     "help",
     "version",
     "dest",
+    "dir",
+    "conflict",
+    "allow_dirty",
 ];
 
 /// Adds `--question-name VALUE` for every question to the commands that take answers.
 pub fn with_question_flags(command: clap::Command, questions: &[Question]) -> clap::Command {
-    command.mut_subcommand("new", |sub| {
-        questions
-            .iter()
-            .filter(|question| !RESERVED.contains(&question.name.as_str()))
-            .fold(sub, |sub, question| sub.arg(question_arg(question)))
-    })
+    ["new", "update", "diff"]
+        .into_iter()
+        .fold(command, |command, name| {
+            command.mut_subcommand(name, |sub| {
+                questions
+                    .iter()
+                    .filter(|question| !RESERVED.contains(&question.name.as_str()))
+                    .fold(sub, |sub, question| sub.arg(question_arg(question)))
+            })
+        })
 }
 
 fn question_arg(question: &Question) -> Arg {
@@ -105,7 +246,11 @@ fn question_arg(question: &Question) -> Arg {
             .collect();
         help.push_str(&format!(" [choices: {}]", choices.join(", ")));
     }
-    if let Some(default) = &question.default {
+    if let Some(default) = question
+        .default
+        .as_ref()
+        .filter(|_| question.when != When::Never)
+    {
         let shown = match default {
             serde_json::Value::String(text) => text.clone(),
             other => other.to_string(),
@@ -117,7 +262,8 @@ fn question_arg(question: &Question) -> Arg {
         .value_name(question.kind.name().to_uppercase())
         .help(help)
         .help_heading("Template questions (builtin template, or the local --template)")
-        .action(ArgAction::Set);
+        .action(ArgAction::Set)
+        .hide(question.when == When::Never);
     if question.kind == AnswerType::Bool && !question.multiselect {
         arg = arg
             .num_args(0..=1)

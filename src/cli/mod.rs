@@ -3,6 +3,8 @@
 
 mod args;
 pub mod output;
+mod smoke;
+mod update;
 
 use std::ffi::OsString;
 use std::io::IsTerminal;
@@ -83,6 +85,16 @@ fn execute(cli: Cli, matches: &ArgMatches, questions: &[Question]) -> Result<Exi
             output::new_outcome(&outcome, &new.dest.display().to_string());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Smoke(smoke) => smoke::execute(smoke),
+        Command::Update(args) => {
+            let sub = matches.subcommand_matches("update").unwrap_or(matches);
+            update::execute_update(&args, sub, questions)
+        }
+        Command::Diff(args) => {
+            let sub = matches.subcommand_matches("diff").unwrap_or(matches);
+            update::execute_diff(&args, sub, questions)
+        }
+        Command::Check(args) => update::execute_check(&args),
         Command::Completions { shell } => {
             let mut command = args::with_question_flags(Cli::command(), questions);
             clap_complete::generate(shell, &mut command, "scaffold", &mut std::io::stdout());

@@ -1,0 +1,266 @@
+//! `scaffold update`, `diff` and `check` on the command line: typed arguments
+//! become [`UpdateOptions`], and the engine's plan becomes a summary, coloured
+//! diffs or a drift list, with the exit code each deserves.
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::ArgMatches;
+use console::{StyledObject, style};
+
+use super::args::{ChangeArgs, CheckArgs, ConflictArg, DiffArgs, ProjectArgs, UpdateArgs};
+use super::{output, question_flag_values};
+use crate::Error;
+use crate::answers::{DataItem, Prompter};
+use crate::merge::{Action, ConflictKind, ConflictStyle, Entry, Kept};
+use crate::prompt::TerminalPrompter;
+use crate::source::TemplateRef;
+use crate::update::{self, DriftKind, Prepared, UpdateOptions};
+
+/// Exit code when conflicts remain or the project drifted.
+const DIFFERENT: u8 = 1;
+
+fn options(
+    project: &ProjectArgs,
+    change: Option<(&ChangeArgs, &ArgMatches, &[crate::spec::Question])>,
+) -> Result<UpdateOptions, Error> {
+    let mut options = UpdateOptions {
+        project: project.dir.clone(),
+        template: project.template.as_deref().map(TemplateRef::parse),
+        vcs_ref: project.vcs_ref.clone(),
+        answers_file: project.answers_file.clone(),
+        ..UpdateOptions::default()
+    };
+    if let Some((change, matches, questions)) = change {
+        let mut data = change
+            .data
+            .iter()
+            .map(|item| DataItem::parse(item).map_err(Error::Usage))
+            .collect::<Result<Vec<_>, _>>()?;
+        data.extend(question_flag_values(matches, questions));
+        options.data = data;
+        options.defaults = change.defaults;
+        options.conflict = match change.conflict {
+            ConflictArg::Inline => ConflictStyle::Inline,
+            ConflictArg::Rej => ConflictStyle::Rej,
+        };
+    } else {
+        options.defaults = true;
+    }
+    Ok(options)
+}
+
+fn with_prompter<T>(defaults: bool, run: impl FnOnce(Option<&mut dyn Prompter>) -> T) -> T {
+    let mut prompter = TerminalPrompter::default();
+    let interactive =
+        !defaults && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    run(if interactive {
+        Some(&mut prompter)
+    } else {
+        None
+    })
+}
+
+pub(super) fn execute_update(
+    args: &UpdateArgs,
+    matches: &ArgMatches,
+    questions: &[crate::spec::Question],
+) -> Result<ExitCode, Error> {
+    let mut options = options(&args.project, Some((&args.change, matches, questions)))?;
+    options.dry_run = args.dry_run;
+    options.allow_dirty = args.allow_dirty;
+    let outcome = with_prompter(options.defaults, |prompter| {
+        update::update(&options, prompter)
+    })?;
+    print_summary(&outcome.prepared, outcome.applied);
+    Ok(if outcome.prepared.plan.conflicts() > 0 {
+        ExitCode::from(DIFFERENT)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+pub(super) fn execute_diff(
+    args: &DiffArgs,
+    matches: &ArgMatches,
+    questions: &[crate::spec::Question],
+) -> Result<ExitCode, Error> {
+    let options = options(&args.project, Some((&args.change, matches, questions)))?;
+    let prepared = with_prompter(options.defaults, |prompter| {
+        update::prepare(&options, prompter)
+    })?;
+    let mut stdout = std::io::stdout().lock();
+    for diff in update::diffs(&prepared.plan) {
+        if print_diff(&mut stdout, &diff).is_err() {
+            break;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn execute_check(args: &CheckArgs) -> Result<ExitCode, Error> {
+    let options = options(&args.project, None)?;
+    let prepared = update::prepare(&options, None)?;
+    let drift = update::drift(&prepared.plan);
+    let template = describe_version(&prepared.template, prepared.to_version.as_deref());
+    if drift.is_empty() {
+        println!("in sync with {template}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    for (path, kind) in &drift {
+        let (label, why) = match kind {
+            DriftKind::Edited => ("edited", "changed in the project"),
+            DriftKind::Outdated => ("outdated", "the template changed it; `scaffold update`"),
+            DriftKind::Missing => ("missing", "the template renders it"),
+            DriftKind::Obsolete => ("obsolete", "the template no longer renders it"),
+        };
+        println!("{:<9} {path}  ({why})", style(label).yellow());
+    }
+    println!(
+        "{} path{} drifted from {template}",
+        drift.len(),
+        if drift.len() == 1 { "" } else { "s" }
+    );
+    Ok(ExitCode::from(DIFFERENT))
+}
+
+fn describe_version(template: &str, version: Option<&str>) -> String {
+    match version {
+        Some(version) => format!("{template} {version}"),
+        None => template.to_owned(),
+    }
+}
+
+/// Writes one file's diff; fails when stdout closed (e.g. piped into `head`).
+fn print_diff(out: &mut impl Write, diff: &str) -> std::io::Result<()> {
+    for line in diff.lines() {
+        let styled = if line.starts_with("+++") || line.starts_with("---") {
+            style(line).bold()
+        } else if line.starts_with("@@") {
+            style(line).cyan()
+        } else if line.starts_with('+') {
+            style(line).green()
+        } else if line.starts_with('-') {
+            style(line).red()
+        } else {
+            style(line)
+        };
+        writeln!(out, "{styled}")?;
+    }
+    Ok(())
+}
+
+fn print_summary(prepared: &Prepared, applied: bool) {
+    let from = prepared
+        .from_version
+        .as_deref()
+        .unwrap_or("unknown version");
+    let to = prepared
+        .to_version
+        .as_deref()
+        .unwrap_or("its current state");
+    let mut heading = format!(
+        "{}: {} {from} -> {to}",
+        crate::generate::folder_name(&prepared.project),
+        prepared.template
+    );
+    if !prepared.changed_answers.is_empty() {
+        heading.push_str(&format!(
+            "; answers changed: {}",
+            prepared.changed_answers.join(", ")
+        ));
+    }
+    println!("{heading}");
+    let mut counts = [0usize; 5];
+    for entry in &prepared.plan.entries {
+        if let Some(slot) = count_slot(&entry.action) {
+            counts[slot] += 1;
+        }
+        let Some((label, note)) = entry_line(entry) else {
+            continue;
+        };
+        if note.is_empty() {
+            println!("  {label:<9} {}", entry.path);
+        } else {
+            println!("  {label:<9} {}  ({note})", entry.path);
+        }
+    }
+    let any_rej = prepared.plan.entries.iter().any(
+        |entry| matches!(&entry.action, Action::Conflict(conflict) if conflict.reject.is_some()),
+    );
+    let [added, updated, merged, conflicts, deleted] = counts;
+    if added + updated + merged + conflicts + deleted == 0 {
+        println!(
+            "Already up to date with {}",
+            describe_version(&prepared.template, prepared.to_version.as_deref())
+        );
+        return;
+    }
+    println!(
+        "{added} added, {updated} updated, {merged} merged, {conflicts} in conflict, {deleted} deleted"
+    );
+    if !applied {
+        println!("dry run: nothing was written");
+        return;
+    }
+    if conflicts > 0 {
+        let how = if any_rej {
+            "apply the hunks of each FILE.rej by hand and delete it"
+        } else {
+            "edit the lines between <<<<<<< and >>>>>>> in each file"
+        };
+        output::warning(&format!(
+            "{conflicts} file{} in conflict: {how}, then commit (docs/update.md)",
+            if conflicts == 1 { "" } else { "s" }
+        ));
+    }
+}
+
+/// Which summary count an action adds to: added, updated, merged, in conflict, deleted.
+fn count_slot(action: &Action) -> Option<usize> {
+    match action {
+        Action::Add(_) => Some(0),
+        Action::Update(_) => Some(1),
+        Action::Merge(_) => Some(2),
+        Action::Conflict(_) => Some(3),
+        Action::Delete => Some(4),
+        Action::Keep(_) => None,
+    }
+}
+
+/// The summary line's label and note for one path; `None` when nothing happens to it.
+fn entry_line(entry: &Entry) -> Option<(StyledObject<&'static str>, String)> {
+    Some(match &entry.action {
+        Action::Add(_) => (style("added").green(), String::new()),
+        Action::Update(_) => (style("updated").green(), String::new()),
+        Action::Merge(_) => (style("merged").cyan(), String::new()),
+        Action::Conflict(conflict) => {
+            let rej = update::reject_path(&entry.path);
+            let note = match conflict.kind {
+                ConflictKind::DeletedInProject => {
+                    format!("deleted here, changed by the template: see {rej}")
+                }
+                ConflictKind::Binary => format!("not text; yours kept, the template's is {rej}"),
+                _ if conflict.reject.is_some() => format!(
+                    "{} clash(es): yours kept, the template's hunks in {rej}",
+                    conflict.regions
+                ),
+                ConflictKind::BothAdded => {
+                    "the template adds a file this project already has: conflict markers".to_owned()
+                }
+                ConflictKind::Lines => format!("{} clash(es): conflict markers", conflict.regions),
+            };
+            (style("conflict").red().bold(), note)
+        }
+        Action::Delete => (style("deleted").yellow(), String::new()),
+        Action::Keep(Kept::DroppedButEdited) => (
+            style("kept"),
+            "the template dropped it, but it was edited here".to_owned(),
+        ),
+        Action::Keep(Kept::NotAFile) => (
+            style("skipped"),
+            "not a regular file here; left alone".to_owned(),
+        ),
+        Action::Keep(_) => return None,
+    })
+}

@@ -1,0 +1,840 @@
+//! `scaffold smoke`: proves in CI that a template still renders, renders the
+//! same bytes every time, and that every project it renders passes its checks.
+//!
+//! Each answer combination of the template's `_smoke` setting (the defaults
+//! when it has none) is rendered twice into separate folders and the two are
+//! compared byte for byte; then, unless only rendering was asked for, the
+//! template's checks (shell commands such as `cargo test`) run in the first
+//! copy. One cargo target folder is shared by every combination, so
+//! dependencies are compiled once. The outcome is a [`SmokeReport`], a value:
+//! the command line prints it, [`SmokeReport::junit`] turns it into `JUnit` XML.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::{Map, Value};
+
+use crate::Error;
+use crate::answers::{AnswerInput, Answers, AnswersFile};
+use crate::generate;
+use crate::render::Renderer;
+use crate::source::{Source, TemplateRef};
+use crate::spec::Spec;
+use crate::write::{self, WriteOptions};
+
+/// What `scaffold smoke` was asked to do, independent of the command line.
+#[derive(Debug, Clone)]
+pub struct SmokeOptions {
+    pub template: TemplateRef,
+    pub vcs_ref: Option<String>,
+    /// Render and compare only; run none of the checks.
+    pub render_only: bool,
+    /// How many combinations run at the same time (at least 1).
+    pub jobs: usize,
+    /// Keep the rendered projects instead of removing them at the end.
+    pub keep: bool,
+    /// The cargo target folder every check shares (`CARGO_TARGET_DIR`).
+    pub target_dir: PathBuf,
+}
+
+/// The target folder used when none is given: `$CARGO_TARGET_DIR` when set,
+/// else `scaffold-smoke-target` in the system's temporary folder. It outlives
+/// the run, so a second run finds the dependencies already built.
+pub fn default_target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .filter(|dir| !dir.is_empty())
+        .map_or_else(
+            || std::env::temp_dir().join("scaffold-smoke-target"),
+            PathBuf::from,
+        )
+}
+
+/// One set of answers laid over the template's defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Combination {
+    /// 1-based position in the template's list.
+    pub number: usize,
+    pub total: usize,
+    pub answers: Map<String, Value>,
+    label: String,
+}
+
+impl Combination {
+    pub fn new(number: usize, total: usize, answers: Map<String, Value>, spec: &Spec) -> Self {
+        let position = |key: &str| {
+            spec.questions
+                .iter()
+                .position(|question| question.name == key)
+                .unwrap_or(usize::MAX)
+        };
+        let mut keys: Vec<&String> = answers.keys().collect();
+        keys.sort_by_key(|key| position(key));
+        let label = if keys.is_empty() {
+            "defaults".to_owned()
+        } else {
+            keys.iter()
+                .map(|key| match &answers[key.as_str()] {
+                    Value::String(text) => format!("{key}={text}"),
+                    other => format!("{key}={other}"),
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        Self {
+            number,
+            total,
+            answers,
+            label,
+        }
+    }
+
+    /// `key=value ...` in the order of the questions, or `defaults`.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// The folder the combination is rendered into, also its `_folder_name`.
+    pub fn folder_name(&self) -> String {
+        format!("smoke-{:02}", self.number)
+    }
+}
+
+/// A step of one combination, as reported while it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step<'a> {
+    /// Render twice and compare.
+    Render,
+    /// Run one of the template's checks.
+    Check(&'a str),
+}
+
+/// Something that happened while smoke ran.
+#[derive(Debug, Clone, Copy)]
+pub enum Event<'a> {
+    Started {
+        combination: &'a Combination,
+        step: Step<'a>,
+    },
+    Finished {
+        combination: &'a Combination,
+        step: Step<'a>,
+        elapsed: Duration,
+        passed: bool,
+    },
+}
+
+/// Receives events as they happen, from any of the worker threads.
+pub trait Progress: Sync {
+    fn event(&self, event: &Event<'_>);
+}
+
+/// Reports nothing.
+impl Progress for () {
+    fn event(&self, _event: &Event<'_>) {}
+}
+
+/// How rendering a combination went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RenderOutcome {
+    /// Both renders wrote the same files with the same bytes and modes.
+    Identical { files: usize },
+    /// The two renders differ at these paths.
+    Differs { paths: Vec<String> },
+    /// The template could not be rendered with these answers.
+    Failed { message: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct RenderReport {
+    pub outcome: RenderOutcome,
+    /// Time of the first render (answers, render, write).
+    pub elapsed: Duration,
+}
+
+impl RenderReport {
+    pub fn passed(&self) -> bool {
+        matches!(self.outcome, RenderOutcome::Identical { .. })
+    }
+}
+
+/// How a check went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckOutcome {
+    Passed,
+    /// Exited unsuccessfully: `code` is `None` when it was killed by a signal.
+    Failed {
+        code: Option<i32>,
+    },
+    /// Could not be started at all.
+    NotStarted {
+        message: String,
+    },
+    /// Not run because the combination did not render.
+    Skipped,
+}
+
+#[derive(Debug, Clone)]
+pub struct CheckReport {
+    /// The check as the template declares it.
+    pub command: String,
+    /// The command that ran: `command` rendered with the combination's answers.
+    pub rendered: String,
+    pub outcome: CheckOutcome,
+    pub elapsed: Duration,
+    /// Standard output and standard error, interleaved as written.
+    pub output: String,
+}
+
+impl CheckReport {
+    pub fn failed(&self) -> bool {
+        matches!(
+            self.outcome,
+            CheckOutcome::Failed { .. } | CheckOutcome::NotStarted { .. }
+        )
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct CombinationReport {
+    pub combination: Combination,
+    pub render: RenderReport,
+    pub checks: Vec<CheckReport>,
+    /// The rendered project the checks ran in (only still there with `keep`).
+    pub project: PathBuf,
+}
+
+impl CombinationReport {
+    pub fn passed(&self) -> bool {
+        self.render.passed() && !self.checks.iter().any(CheckReport::failed)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SmokeReport {
+    /// The template, as recorded in `_src_path`.
+    pub template: String,
+    /// The checks that ran (none with `render_only`).
+    pub checks: Vec<String>,
+    pub combinations: Vec<CombinationReport>,
+    pub target_dir: PathBuf,
+    /// Where the rendered projects were kept, with `keep`.
+    pub kept: Option<PathBuf>,
+    pub elapsed: Duration,
+}
+
+impl SmokeReport {
+    pub fn passed(&self) -> bool {
+        self.combinations.iter().all(CombinationReport::passed)
+    }
+
+    /// The report as `JUnit` XML: a test suite per combination, with a test case
+    /// for the render and one for each check.
+    pub fn junit(&self) -> String {
+        let mut tests = 0;
+        let mut failures = 0;
+        let mut suites = String::new();
+        for report in &self.combinations {
+            let suite = junit_suite(report);
+            tests += suite.tests;
+            failures += suite.failures;
+            suites.push_str(&suite.xml);
+        }
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+             <testsuites name=\"scaffold smoke {}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" time=\"{:.3}\">\n\
+             {suites}</testsuites>\n",
+            xml_escape(&self.template),
+            self.elapsed.as_secs_f64(),
+        )
+    }
+}
+
+struct Suite {
+    xml: String,
+    tests: usize,
+    failures: usize,
+}
+
+fn junit_suite(report: &CombinationReport) -> Suite {
+    let label = report.combination.label();
+    let classname = xml_escape(label);
+    let mut cases = String::new();
+    let mut failures = 0;
+    let mut skipped = 0;
+    let mut time = report.render.elapsed;
+
+    let render_failure = match &report.render.outcome {
+        RenderOutcome::Identical { .. } => None,
+        RenderOutcome::Differs { paths } => Some((
+            "the two renders differ".to_owned(),
+            format!("paths that differ:\n{}", paths.join("\n")),
+        )),
+        RenderOutcome::Failed { message } => Some(("render failed".to_owned(), message.clone())),
+    };
+    let _ = write!(
+        cases,
+        "    <testcase classname=\"{classname}\" name=\"render twice, compare\" time=\"{:.3}\"",
+        report.render.elapsed.as_secs_f64()
+    );
+    match render_failure {
+        None => cases.push_str("/>\n"),
+        Some((message, text)) => {
+            failures += 1;
+            let _ = write!(
+                cases,
+                ">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n",
+                xml_escape(&message),
+                xml_escape(&text)
+            );
+        }
+    }
+    for check in &report.checks {
+        time += check.elapsed;
+        let _ = write!(
+            cases,
+            "    <testcase classname=\"{classname}\" name=\"{}\" time=\"{:.3}\"",
+            xml_escape(&check.command),
+            check.elapsed.as_secs_f64()
+        );
+        match &check.outcome {
+            CheckOutcome::Passed => cases.push_str("/>\n"),
+            CheckOutcome::Skipped => {
+                skipped += 1;
+                cases.push_str(
+                    ">\n      <skipped message=\"the combination did not render\"/>\n    </testcase>\n",
+                );
+            }
+            CheckOutcome::Failed { .. } | CheckOutcome::NotStarted { .. } => {
+                failures += 1;
+                let _ = write!(
+                    cases,
+                    ">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n",
+                    xml_escape(&check_status(&check.outcome)),
+                    xml_escape(&check.output)
+                );
+            }
+        }
+    }
+    let tests = 1 + report.checks.len();
+    let xml = format!(
+        "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\" time=\"{:.3}\">\n{cases}  </testsuite>\n",
+        classname,
+        time.as_secs_f64()
+    );
+    Suite {
+        xml,
+        tests,
+        failures,
+    }
+}
+
+/// A check's outcome in words: `passed`, `exit status 101`, ...
+pub fn check_status(outcome: &CheckOutcome) -> String {
+    match outcome {
+        CheckOutcome::Passed => "passed".to_owned(),
+        CheckOutcome::Failed { code: Some(code) } => format!("exit status {code}"),
+        CheckOutcome::Failed { code: None } => "killed by a signal".to_owned(),
+        CheckOutcome::NotStarted { message } => format!("could not start: {message}"),
+        CheckOutcome::Skipped => "skipped".to_owned(),
+    }
+}
+
+/// Escapes text for XML content and attributes; characters XML 1.0 cannot
+/// hold at all (most control characters, such as a terminal's escape) are
+/// written as `\u{..}` text.
+pub fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(ch),
+            '\u{0}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}' => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(ch));
+            }
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+/// The combinations the template declares, or the defaults alone.
+pub fn combinations(spec: &Spec) -> Vec<Combination> {
+    let declared = spec
+        .smoke
+        .as_ref()
+        .map(|smoke| smoke.combinations.clone())
+        .filter(|combinations| !combinations.is_empty())
+        .unwrap_or_else(|| vec![Map::new()]);
+    let total = declared.len();
+    declared
+        .into_iter()
+        .enumerate()
+        .map(|(index, answers)| Combination::new(index + 1, total, answers, spec))
+        .collect()
+}
+
+/// Runs smoke for the template of `options`, reporting steps to `progress`.
+///
+/// Errors are the ones that stop everything (the template cannot be opened or
+/// its spec is invalid, no temporary folder); a combination that fails to
+/// render or a failing check is part of the report.
+pub fn run(options: &SmokeOptions, progress: &dyn Progress) -> Result<SmokeReport, Error> {
+    let started = Instant::now();
+    let source = Source::open(&options.template, options.vcs_ref.as_deref())?;
+    let spec = Spec::load(&source)?;
+    let checks = if options.render_only {
+        Vec::new()
+    } else {
+        spec.smoke
+            .as_ref()
+            .map(|smoke| smoke.checks.clone())
+            .unwrap_or_default()
+    };
+    let combinations = combinations(&spec);
+    // Checks run inside each project, so a relative folder would mean another one each time.
+    let target_dir = std::path::absolute(&options.target_dir).map_err(|err| {
+        Error::Other(format!(
+            "target folder `{}`: {err}",
+            options.target_dir.display()
+        ))
+    })?;
+    let work = tempfile::Builder::new()
+        .prefix("scaffold-smoke-")
+        .tempdir()
+        .map_err(|err| Error::Other(format!("cannot create a temporary folder: {err}")))?;
+
+    let runner = Runner {
+        source: &source,
+        spec: &spec,
+        checks: &checks,
+        work: work.path(),
+        target_dir: &target_dir,
+        progress,
+    };
+    let next = AtomicUsize::new(0);
+    let reports = Mutex::new(BTreeMap::new());
+    std::thread::scope(|scope| {
+        for _ in 0..options.jobs.clamp(1, combinations.len()) {
+            scope.spawn(|| {
+                while let Some(combination) = combinations.get(next.fetch_add(1, Ordering::SeqCst))
+                {
+                    let report = runner.combination(combination);
+                    reports
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .insert(combination.number, report);
+                }
+            });
+        }
+    });
+    let combinations = reports
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .into_values()
+        .collect();
+
+    let kept = options.keep.then(|| work.keep());
+    Ok(SmokeReport {
+        template: source.reference().describe(),
+        checks,
+        combinations,
+        target_dir,
+        kept,
+        elapsed: started.elapsed(),
+    })
+}
+
+struct Runner<'a> {
+    source: &'a Source,
+    spec: &'a Spec,
+    checks: &'a [String],
+    work: &'a Path,
+    target_dir: &'a Path,
+    progress: &'a dyn Progress,
+}
+
+impl Runner<'_> {
+    fn combination(&self, combination: &Combination) -> CombinationReport {
+        let project = self.work.join(combination.folder_name());
+        self.progress.event(&Event::Started {
+            combination,
+            step: Step::Render,
+        });
+        let (render, answers) = self.render_twice(combination, &project);
+        self.progress.event(&Event::Finished {
+            combination,
+            step: Step::Render,
+            elapsed: render.elapsed,
+            passed: render.passed(),
+        });
+        let checks = self
+            .checks
+            .iter()
+            .map(|command| {
+                let Some(answers) = &answers else {
+                    return CheckReport {
+                        command: command.clone(),
+                        rendered: command.clone(),
+                        outcome: CheckOutcome::Skipped,
+                        elapsed: Duration::ZERO,
+                        output: String::new(),
+                    };
+                };
+                let step = Step::Check(command);
+                self.progress.event(&Event::Started { combination, step });
+                let report = self.check(command, answers, &project);
+                self.progress.event(&Event::Finished {
+                    combination,
+                    step,
+                    elapsed: report.elapsed,
+                    passed: !report.failed(),
+                });
+                report
+            })
+            .collect();
+        CombinationReport {
+            combination: combination.clone(),
+            render,
+            checks,
+            project,
+        }
+    }
+
+    /// Renders `command` with the combination's answers and runs it in `project`.
+    fn check(&self, command: &str, answers: &Answers, project: &Path) -> CheckReport {
+        let rendered = Renderer::new(&self.spec.envops)
+            .and_then(|renderer| renderer.render("_smoke.checks", command, &answers.context()));
+        match rendered {
+            Ok(rendered) => run_check(command, rendered, project, self.target_dir),
+            Err(err) => CheckReport {
+                command: command.to_owned(),
+                rendered: command.to_owned(),
+                outcome: CheckOutcome::NotStarted {
+                    message: err.to_string(),
+                },
+                elapsed: Duration::ZERO,
+                output: String::new(),
+            },
+        }
+    }
+
+    /// Renders into `project`, again into a sibling folder, and compares.
+    /// The answers are there when the first render succeeded.
+    fn render_twice(
+        &self,
+        combination: &Combination,
+        project: &Path,
+    ) -> (RenderReport, Option<Answers>) {
+        let started = Instant::now();
+        let answers = match self.render_into(combination, project) {
+            Ok(answers) => answers,
+            Err(err) => {
+                let report = RenderReport {
+                    outcome: RenderOutcome::Failed {
+                        message: err.to_string(),
+                    },
+                    elapsed: started.elapsed(),
+                };
+                return (report, None);
+            }
+        };
+        let elapsed = started.elapsed();
+        let again = self
+            .work
+            .join(".again")
+            .join(combination.number.to_string())
+            .join(combination.folder_name());
+        let outcome = match self.render_into(combination, &again).and_then(|_| {
+            compare_folders(project, &again).map_err(|err| Error::Other(err.to_string()))
+        }) {
+            Ok(paths) if paths.is_empty() => RenderOutcome::Identical {
+                files: count_files(project),
+            },
+            Ok(paths) => RenderOutcome::Differs { paths },
+            Err(err) => RenderOutcome::Failed {
+                message: format!("second render: {err}"),
+            },
+        };
+        if let Some(parent) = again.parent() {
+            let _ = fs::remove_dir_all(parent);
+        }
+        (RenderReport { outcome, elapsed }, Some(answers))
+    }
+
+    fn render_into(&self, combination: &Combination, dest: &Path) -> Result<Answers, Error> {
+        let input = AnswerInput {
+            folder_name: combination.folder_name(),
+            answers_file: Some(AnswersFile {
+                path: format!("_smoke combination {}", combination.number),
+                values: combination.answers.clone(),
+                strict: true,
+            }),
+            defaults: true,
+            ..AnswerInput::default()
+        };
+        let (answers, tree) = generate::render_answers(self.source, self.spec, input, None)?;
+        write::write_new(&tree, dest, &WriteOptions::default())?;
+        Ok(answers)
+    }
+}
+
+/// Runs `rendered` (the check `command` rendered) with the platform's shell
+/// in `dir`, capturing its output.
+fn run_check(command: &str, rendered: String, dir: &Path, target_dir: &Path) -> CheckReport {
+    let started = Instant::now();
+    let mut process = shell(&rendered);
+    process
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target_dir)
+        .stdin(Stdio::null());
+    let (outcome, output) = match process.output() {
+        Ok(output) => {
+            let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
+            text.push_str(&String::from_utf8_lossy(&output.stderr));
+            let outcome = if output.status.success() {
+                CheckOutcome::Passed
+            } else {
+                CheckOutcome::Failed {
+                    code: output.status.code(),
+                }
+            };
+            (outcome, text)
+        }
+        Err(err) => (
+            CheckOutcome::NotStarted {
+                message: err.to_string(),
+            },
+            String::new(),
+        ),
+    };
+    CheckReport {
+        command: command.to_owned(),
+        rendered,
+        outcome,
+        elapsed: started.elapsed(),
+        output,
+    }
+}
+
+/// `sh -c`, with standard error sent to standard output so the captured text
+/// keeps the order in which it was written.
+#[cfg(unix)]
+fn shell(command: &str) -> Command {
+    let mut process = Command::new("sh");
+    process.arg("-c").arg(format!("exec 2>&1\n{command}"));
+    process
+}
+
+#[cfg(not(unix))]
+fn shell(command: &str) -> Command {
+    let mut process = Command::new("cmd");
+    process.arg("/C").arg(command);
+    process
+}
+
+/// The relative paths (`/`-separated) under `root` with their bytes and whether
+/// they are executable.
+fn read_folder(root: &Path) -> io::Result<BTreeMap<String, (Vec<u8>, bool)>> {
+    let mut files = BTreeMap::new();
+    let mut pending = vec![PathBuf::new()];
+    while let Some(relative) = pending.pop() {
+        for entry in fs::read_dir(root.join(&relative))? {
+            let entry = entry?;
+            let path = relative.join(entry.file_name());
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                pending.push(path);
+            } else {
+                let contents = fs::read(entry.path())?;
+                let key = path
+                    .components()
+                    .map(|part| part.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                files.insert(key, (contents, is_executable(&entry.metadata()?)));
+            }
+        }
+    }
+    Ok(files)
+}
+
+#[cfg(unix)]
+fn is_executable(metadata: &fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    metadata.permissions().mode() & 0o111 != 0
+}
+
+#[cfg(not(unix))]
+fn is_executable(_metadata: &fs::Metadata) -> bool {
+    false
+}
+
+fn count_files(root: &Path) -> usize {
+    read_folder(root).map_or(0, |files| files.len())
+}
+
+/// The paths where two folders differ: present in one only, other bytes, or
+/// another mode.
+pub fn compare_folders(first: &Path, second: &Path) -> io::Result<Vec<String>> {
+    let first = read_folder(first)?;
+    let second = read_folder(second)?;
+    let mut paths: Vec<String> = first
+        .iter()
+        .filter(|(path, file)| second.get(*path) != Some(file))
+        .map(|(path, _)| path.clone())
+        .collect();
+    paths.extend(
+        second
+            .keys()
+            .filter(|path| !first.contains_key(*path))
+            .cloned(),
+    );
+    paths.sort();
+    Ok(paths)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(render: RenderOutcome, checks: Vec<CheckReport>) -> SmokeReport {
+        SmokeReport {
+            template: "t".into(),
+            checks: checks.iter().map(|check| check.command.clone()).collect(),
+            combinations: vec![CombinationReport {
+                combination: Combination::new(
+                    1,
+                    1,
+                    serde_json::from_str(r#"{"a": "x<y", "b": true}"#).unwrap(),
+                    &spec("b: true\na: x\n"),
+                ),
+                render: RenderReport {
+                    outcome: render,
+                    elapsed: Duration::from_millis(5),
+                },
+                checks,
+                project: PathBuf::from("p"),
+            }],
+            target_dir: PathBuf::from("target"),
+            kept: None,
+            elapsed: Duration::from_secs(1),
+        }
+    }
+
+    fn spec(text: &str) -> Spec {
+        Spec::parse("copier.yml", text).unwrap()
+    }
+
+    #[test]
+    fn label_lists_the_varied_answers_in_question_order_or_says_defaults() {
+        let report = report(RenderOutcome::Identical { files: 1 }, Vec::new());
+        assert_eq!(report.combinations[0].combination.label(), "b=true a=x<y");
+        let defaults = Combination::new(1, 1, Map::new(), &spec(""));
+        assert_eq!(defaults.label(), "defaults");
+    }
+
+    #[test]
+    fn a_template_without_smoke_settings_renders_its_defaults_once() {
+        let combinations = combinations(&spec("a: x\n"));
+        assert_eq!(combinations.len(), 1);
+        assert_eq!(combinations[0].label(), "defaults");
+    }
+
+    #[test]
+    fn xml_escape_handles_markup_and_characters_xml_cannot_hold() {
+        assert_eq!(
+            xml_escape("a<b>&\"c\" 'd'\n\u{1b}[31m"),
+            "a&lt;b&gt;&amp;&quot;c&quot; &apos;d&apos;\n\\u{1b}[31m"
+        );
+    }
+
+    #[test]
+    fn junit_counts_failures_and_carries_the_failing_output() {
+        let failing = CheckReport {
+            command: "cargo test".into(),
+            rendered: "cargo test".into(),
+            outcome: CheckOutcome::Failed { code: Some(101) },
+            elapsed: Duration::from_millis(1500),
+            output: "error[E0308]: mismatched types\n --> src/lib.rs:2:5".into(),
+        };
+        let passing = CheckReport {
+            command: "cargo fmt --check".into(),
+            rendered: "cargo fmt --check".into(),
+            outcome: CheckOutcome::Passed,
+            elapsed: Duration::from_millis(100),
+            output: String::new(),
+        };
+        let xml = report(
+            RenderOutcome::Identical { files: 3 },
+            vec![passing, failing],
+        )
+        .junit();
+        assert!(
+            xml.contains(r#"<testsuites name="scaffold smoke t" tests="3" failures="1""#),
+            "{xml}"
+        );
+        assert!(
+            xml.contains(r#"<testsuite name="b=true a=x&lt;y" tests="3" failures="1""#),
+            "{xml}"
+        );
+        assert!(
+            xml.contains(r#"<failure message="exit status 101">error[E0308]"#),
+            "{xml}"
+        );
+        assert!(xml.contains("--&gt; src/lib.rs:2:5</failure>"), "{xml}");
+    }
+
+    #[test]
+    fn a_failed_render_skips_the_checks_in_junit() {
+        let skipped = CheckReport {
+            command: "true".into(),
+            rendered: "true".into(),
+            outcome: CheckOutcome::Skipped,
+            elapsed: Duration::ZERO,
+            output: String::new(),
+        };
+        let xml = report(
+            RenderOutcome::Failed {
+                message: "a.jinja:3: undefined value".into(),
+            },
+            vec![skipped],
+        )
+        .junit();
+        assert!(
+            xml.contains(
+                r#"<failure message="render failed">a.jinja:3: undefined value</failure>"#
+            ),
+            "{xml}"
+        );
+        assert!(xml.contains("<skipped "), "{xml}");
+    }
+
+    #[test]
+    fn compare_folders_names_every_difference() {
+        let first = tempfile::tempdir().unwrap();
+        let second = tempfile::tempdir().unwrap();
+        for root in [first.path(), second.path()] {
+            fs::create_dir(root.join("src")).unwrap();
+            fs::write(root.join("src/same.rs"), "same").unwrap();
+        }
+        fs::write(first.path().join("src/changed.rs"), "one").unwrap();
+        fs::write(second.path().join("src/changed.rs"), "two").unwrap();
+        fs::write(first.path().join("only-first"), "").unwrap();
+        fs::write(second.path().join("only-second"), "").unwrap();
+        assert_eq!(
+            compare_folders(first.path(), second.path()).unwrap(),
+            ["only-first", "only-second", "src/changed.rs"]
+        );
+    }
+}

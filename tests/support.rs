@@ -1,0 +1,80 @@
+//! A small builder for running the scaffold binary in a temporary folder.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+/// The repository's root (where Cargo.toml is).
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fixture template under tests/fixtures.
+pub fn fixture(name: &str) -> PathBuf {
+    repo().join("tests/fixtures").join(name)
+}
+
+/// A temporary working folder and a way to run `scaffold` in it.
+pub struct Sandbox {
+    pub dir: TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("temporary folder"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn join(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    /// `scaffold ARGS...` run in the sandbox, with no terminal attached.
+    pub fn scaffold(&self, args: &[&str]) -> Command {
+        let mut command = Command::cargo_bin("scaffold").expect("scaffold binary");
+        command
+            .current_dir(self.path())
+            .args(args)
+            .env("NO_COLOR", "1");
+        command
+    }
+
+    pub fn read(&self, relative: &str) -> String {
+        std::fs::read_to_string(self.join(relative))
+            .unwrap_or_else(|err| panic!("read {relative}: {err}"))
+    }
+
+    /// Every file below `relative`, as sorted relative paths.
+    pub fn files(&self, relative: &str) -> Vec<String> {
+        let root = self.join(relative);
+        let mut found = Vec::new();
+        collect(&root, &root, &mut found);
+        found.sort();
+        found
+    }
+}
+
+fn collect(root: &Path, dir: &Path, found: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(root, &path, found);
+        } else {
+            found.push(
+                path.strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned(),
+            );
+        }
+    }
+}

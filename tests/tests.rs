@@ -1,0 +1,8 @@
+//! scaffold's integration tests: one binary, a module per area.
+
+mod cli;
+mod copier_compat;
+mod rendered;
+mod snapshot;
+mod support;
+mod update;

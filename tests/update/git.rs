@@ -1,0 +1,273 @@
+//! Updating across two real versions of a template kept in git: the base is
+//! the recorded tag rendered with the recorded answers.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::assert::Assert;
+use predicates::prelude::*;
+
+use super::{TemplateRepo, edit, snapshot};
+use crate::support::Sandbox;
+
+const NOTES: &str =
+    "Notes for {{ name }}\none\ntwo\nthree\nfour\nfive\nsix\nseven\neight\nnine\nten\n";
+
+fn template_v1(sandbox: &Sandbox) -> TemplateRepo {
+    let repo = TemplateRepo::new(sandbox, "template");
+    repo.write("copier.yml", "name:\n  type: str\n  default: demo\n")
+        .write("notes.txt.jinja", NOTES)
+        .write("dropped.txt", "the template drops this in v2\n")
+        .write("edited-dropped.txt", "the template drops this in v2 too\n")
+        .write("stable.txt", "never changes\n")
+        .release("v1");
+    repo
+}
+
+fn release_v2(repo: &TemplateRepo) {
+    repo.write(
+        "notes.txt.jinja",
+        &NOTES.replace("nine\n", "nine, as of v2\n"),
+    )
+    .remove("dropped.txt")
+    .remove("edited-dropped.txt")
+    .write("added.txt", "new in v2\n")
+    .release("v2");
+}
+
+/// Renders the template's newest tag into `project`.
+fn new_project(sandbox: &Sandbox, template: &str) -> PathBuf {
+    sandbox
+        .scaffold(&["new", "project", "--defaults", "--template", template])
+        .assert()
+        .success();
+    sandbox.join("project")
+}
+
+fn scaffold_in(sandbox: &Sandbox, project: &Path, args: &[&str]) -> Assert {
+    sandbox.scaffold(args).current_dir(project).assert()
+}
+
+fn read(project: &Path, path: &str) -> String {
+    std::fs::read_to_string(project.join(path)).unwrap_or_else(|err| panic!("{path}: {err}"))
+}
+
+#[test]
+fn the_answers_file_records_the_git_tag_rendered() {
+    let sandbox = Sandbox::new();
+    let repo = template_v1(&sandbox);
+    let project = new_project(&sandbox, &repo.url());
+    let answers = read(&project, ".scaffold-answers.yml");
+    assert!(answers.contains("_commit: v1\n"), "{answers}");
+    assert!(answers.contains("_src_path: file://"), "{answers}");
+}
+
+#[test]
+fn an_edit_where_the_template_did_not_change_merges_with_the_templates_change() {
+    let sandbox = Sandbox::new();
+    let repo = template_v1(&sandbox);
+    let project = new_project(&sandbox, &repo.url());
+    edit(&project, "notes.txt", "two\n", "two, edited by the team\n");
+    release_v2(&repo);
+
+    scaffold_in(&sandbox, &project, &["update"])
+        .success()
+        .stdout(predicate::str::contains("v1 -> v2"))
+        .stdout(predicate::str::contains("merged    notes.txt"));
+    let notes = read(&project, "notes.txt");
+    assert!(notes.contains("two, edited by the team\n"), "{notes}");
+    assert!(notes.contains("nine, as of v2\n"), "{notes}");
+    assert!(!notes.contains("<<<<<<<"), "{notes}");
+    assert!(read(&project, ".scaffold-answers.yml").contains("_commit: v2\n"));
+}
+
+#[test]
+fn an_edit_clashing_with_the_templates_change_gets_conflict_markers_and_exit_1() {
+    let sandbox = Sandbox::new();
+    let repo = template_v1(&sandbox);
+    let project = new_project(&sandbox, &repo.url());
+    edit(
+        &project,
+        "notes.txt",
+        "nine\n",
+        "nine, edited by the team\n",
+    );
+    release_v2(&repo);
+
+    scaffold_in(&sandbox, &project, &["update"])
+        .code(1)
+        .stdout(predicate::str::contains("conflict  notes.txt"))
+        .stderr(predicate::str::contains("1 file in conflict"));
+    let notes = read(&project, "notes.txt");
+    assert!(
+        notes.contains(
+            "eight\n<<<<<<< ours (this project)\nnine, edited by the team\n||||||| base (template v1)\nnine\n=======\nnine, as of v2\n>>>>>>> theirs (template v2)\nten\n"
+        ),
+        "{notes}"
+    );
+    assert!(!project.join("notes.txt.rej").exists());
+    assert!(
+        read(&project, ".scaffold-answers.yml").contains("_commit: v2\n"),
+        "the answers file moves on, so resolving the markers finishes the update"
+    );
+}
+
+#[test]
+fn conflict_rej_keeps_the_projects_lines_and_writes_the_templates_hunk_beside_them() {
+    let sandbox = Sandbox::new();
+    let repo = template_v1(&sandbox);
+    let project = new_project(&sandbox, &repo.url());
+    edit(
+        &project,
+        "notes.txt",
+        "nine\n",
+        "nine, edited by the team\n",
+    );
+    release_v2(&repo);
+
+    scaffold_in(&sandbox, &project, &["update", "--conflict", "rej"])
+        .code(1)
+        .stdout(predicate::str::contains("notes.txt.rej"));
+    let notes = read(&project, "notes.txt");
+    assert!(notes.contains("nine, edited by the team\n"), "{notes}");
+    assert!(
+        !notes.contains("<<<<<<<") && !notes.contains("as of v2"),
+        "{notes}"
+    );
+    let reject = read(&project, "notes.txt.rej");
+    assert!(reject.contains("@@ -10,1 +10,1 @@"), "{reject}");
+    assert!(reject.contains("\n-nine\n+nine, as of v2\n"), "{reject}");
+}
+
+#[test]
+fn a_file_the_template_drops_is_deleted_only_when_the_project_never_changed_it() {
+    let sandbox = Sandbox::new();
+    let repo = template_v1(&sandbox);
+    let project = new_project(&sandbox, &repo.url());
+    edit(&project, "edited-dropped.txt", "too", "too, but we use it");
+    release_v2(&repo);
+
+    scaffold_in(&sandbox, &project, &["update"])
+        .success()
+        .stdout(predicate::str::contains("deleted   dropped.txt"))
+        .stdout(predicate::str::contains("kept      edited-dropped.txt"));
+    assert!(!project.join("dropped.txt").exists());
+    assert_eq!(
+        read(&project, "edited-dropped.txt"),
+        "the template drops this in v2 too, but we use it\n"
+    );
+    assert_eq!(read(&project, "added.txt"), "new in v2\n");
+}
+
+#[test]
+fn a_template_file_the_project_deleted_stays_deleted() {
+    let sandbox = Sandbox::new();
+    let repo = template_v1(&sandbox);
+    let project = new_project(&sandbox, &repo.url());
+    std::fs::remove_file(project.join("stable.txt")).unwrap();
+    release_v2(&repo);
+
+    scaffold_in(&sandbox, &project, &["update"]).success();
+    assert!(!project.join("stable.txt").exists());
+}
+
+#[test]
+fn the_projects_own_files_are_left_alone_and_a_clash_with_a_new_template_file_is_a_conflict() {
+    let sandbox = Sandbox::new();
+    let repo = template_v1(&sandbox);
+    let project = new_project(&sandbox, &repo.url());
+    std::fs::create_dir_all(project.join("docs")).unwrap();
+    std::fs::write(project.join("docs/ours.md"), "our own notes\n").unwrap();
+    std::fs::write(project.join("added.txt"), "our own added.txt\n").unwrap();
+    release_v2(&repo);
+
+    scaffold_in(&sandbox, &project, &["update"])
+        .code(1)
+        .stdout(predicate::str::contains("conflict  added.txt"));
+    assert_eq!(read(&project, "docs/ours.md"), "our own notes\n");
+    let added = read(&project, "added.txt");
+    assert!(
+        added.contains("our own added.txt\n")
+            && added.contains("new in v2\n")
+            && added.contains("<<<<<<<"),
+        "{added}"
+    );
+}
+
+#[test]
+fn the_update_after_an_update_changes_nothing() {
+    let sandbox = Sandbox::new();
+    let repo = template_v1(&sandbox);
+    let project = new_project(&sandbox, &repo.url());
+    edit(&project, "notes.txt", "two\n", "two, edited by the team\n");
+    release_v2(&repo);
+    scaffold_in(&sandbox, &project, &["update"]).success();
+    let before = snapshot(&project);
+
+    scaffold_in(&sandbox, &project, &["update"])
+        .success()
+        .stdout(predicate::str::contains("Already up to date"));
+    assert_eq!(snapshot(&project), before);
+}
+
+#[test]
+fn diff_prints_the_plan_as_plain_unified_diffs_when_not_on_a_terminal() {
+    let sandbox = Sandbox::new();
+    let repo = template_v1(&sandbox);
+    let project = new_project(&sandbox, &repo.url());
+    release_v2(&repo);
+    let before = snapshot(&project);
+
+    let output = scaffold_in(&sandbox, &project, &["diff"])
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let diff = String::from_utf8(output).unwrap();
+    assert!(
+        diff.contains("--- a/notes.txt\n+++ b/notes.txt\n"),
+        "{diff}"
+    );
+    assert!(diff.contains("\n-nine\n+nine, as of v2\n"), "{diff}");
+    assert!(diff.contains("--- /dev/null\n+++ b/added.txt\n"), "{diff}");
+    assert!(
+        diff.contains("--- a/dropped.txt\n+++ /dev/null\n"),
+        "{diff}"
+    );
+    assert!(
+        !diff.contains('\u{1b}'),
+        "no colour codes off a terminal: {diff:?}"
+    );
+    assert_eq!(snapshot(&project), before, "diff writes nothing");
+}
+
+#[test]
+fn a_local_template_folder_in_git_updates_from_its_recorded_commit() {
+    let sandbox = Sandbox::new();
+    let repo = template_v1(&sandbox);
+    let template = repo.dir.display().to_string();
+    let project = new_project(&sandbox, &template);
+    edit(&project, "notes.txt", "two\n", "two, edited by the team\n");
+    release_v2(&repo);
+
+    scaffold_in(&sandbox, &project, &["update"]).success();
+    let notes = read(&project, "notes.txt");
+    assert!(
+        notes.contains("two, edited by the team\n") && notes.contains("nine, as of v2\n"),
+        "{notes}"
+    );
+}
+
+#[test]
+fn vcs_ref_picks_the_version_to_update_to() {
+    let sandbox = Sandbox::new();
+    let repo = template_v1(&sandbox);
+    let project = new_project(&sandbox, &repo.url());
+    release_v2(&repo);
+    repo.write("stable.txt", "changed in v3\n").release("v3");
+
+    scaffold_in(&sandbox, &project, &["update", "--vcs-ref", "v2"]).success();
+    assert_eq!(read(&project, "stable.txt"), "never changes\n");
+    assert!(read(&project, ".scaffold-answers.yml").contains("_commit: v2\n"));
+    scaffold_in(&sandbox, &project, &["update"]).success();
+    assert_eq!(read(&project, "stable.txt"), "changed in v3\n");
+}
