@@ -31,12 +31,14 @@ fn run(project: &Path, args: &[&str]) {
     );
 }
 
-fn render_build_and_test(flags: &[&str]) {
+/// `name` must differ between tests: projects share the target folder, and
+/// with it the path of their binaries.
+fn render_build_and_test(name: &str, flags: &[&str]) {
     let sandbox = Sandbox::new();
-    let mut args = vec!["new", "svc", "--defaults"];
+    let mut args = vec!["new", name, "--defaults"];
     args.extend_from_slice(flags);
     sandbox.scaffold(&args).assert().success();
-    let project = sandbox.join("svc");
+    let project = sandbox.join(name);
     run(&project, &["fmt", "--check"]);
     run(
         &project,
@@ -47,10 +49,10 @@ fn render_build_and_test(flags: &[&str]) {
 
 #[test]
 fn the_default_service_builds_lints_and_passes_its_tests() {
-    render_build_and_test(&[]);
+    render_build_and_test("plain-service", &[]);
 }
 
 #[test]
 fn the_service_with_the_websocket_module_builds_lints_and_passes_its_tests() {
-    render_build_and_test(&["--websocket-module=enabled"]);
+    render_build_and_test("websocket-service", &["--websocket-module=enabled"]);
 }

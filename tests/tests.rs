@@ -3,6 +3,7 @@
 mod cli;
 mod copier_compat;
 mod rendered;
+mod smoke;
 mod snapshot;
 mod support;
 mod update;
