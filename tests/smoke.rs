@@ -183,6 +183,7 @@ fn the_builtin_template_covers_every_websocket_option() {
         "websocket_module=enabled websocket_auth=token",
         "websocket_module=enabled websocket_auth=jwt",
         "websocket_module=enabled websocket_path=/live websocket_metrics=false",
+        "websocket_module=enabled websocket_broker=redis",
     ] {
         assert!(out.contains(label), "no combination `{label}` in:\n{out}");
     }

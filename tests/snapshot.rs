@@ -27,7 +27,17 @@ fn snapshot_name(combination: &Map<String, Value>) -> String {
         let value = value
             .as_str()
             .map_or_else(|| value.to_string(), str::to_owned);
-        name.push_str(&format!("__{key}-{value}"));
+        let value: String = value
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '_' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        name.push_str(&format!("__{key}-{}", value.trim_matches('-')));
     }
     name
 }

@@ -43,6 +43,7 @@ pub fn execute(args: SmokeArgs) -> Result<ExitCode, Error> {
         printer.finish();
         report
     })?;
+    print_summary(&report);
     if let Some(path) = &args.junit {
         std::fs::write(path, report.junit()).map_err(|err| {
             Error::Other(format!(
@@ -51,7 +52,6 @@ pub fn execute(args: SmokeArgs) -> Result<ExitCode, Error> {
             ))
         })?;
     }
-    print_summary(&report);
     Ok(if report.passed() {
         ExitCode::SUCCESS
     } else {
