@@ -60,15 +60,17 @@ fn enabling_the_websocket_module_on_an_edited_project_keeps_the_edits_and_builds
     let answers = std::fs::read_to_string(project.join(".scaffold-answers.yml")).unwrap();
     assert!(answers.contains("websocket_module: enabled\n"), "{answers}");
 
-    let status = Command::new(env!("CARGO"))
+    let output = Command::new(env!("CARGO"))
         .args(["test", "--quiet"])
         .current_dir(&project)
         .env("CARGO_TARGET_DIR", repo().join("target/rendered"))
-        .status()
+        .output()
         .expect("cargo runs");
     assert!(
-        status.success(),
-        "the updated project builds and passes its tests"
+        output.status.success(),
+        "the updated project builds and passes its tests:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
     );
 
     let before = snapshot(&project);
