@@ -9,6 +9,7 @@
 //! dependencies are compiled once. The outcome is a [`SmokeReport`], a value:
 //! the command line prints it, [`SmokeReport::junit`] turns it into `JUnit` XML.
 
+use crate::source::is_executable;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs;
@@ -667,17 +668,6 @@ fn read_folder(root: &Path) -> io::Result<BTreeMap<String, (Vec<u8>, bool)>> {
         }
     }
     Ok(files)
-}
-
-#[cfg(unix)]
-fn is_executable(metadata: &fs::Metadata) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    metadata.permissions().mode() & 0o111 != 0
-}
-
-#[cfg(not(unix))]
-fn is_executable(_metadata: &fs::Metadata) -> bool {
-    false
 }
 
 fn count_files(root: &Path) -> usize {

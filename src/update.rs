@@ -8,6 +8,7 @@
 //! scaffold version for builtin templates, whose earlier releases are embedded
 //! in the binary: see docs/update.md).
 
+use crate::source::is_executable;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -380,17 +381,6 @@ fn inspect(project: &Path, path: &str) -> Result<OnDisk, UpdateError> {
         }
     }
     Ok(OnDisk::Missing)
-}
-
-#[cfg(unix)]
-fn is_executable(metadata: &fs::Metadata) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    metadata.permissions().mode() & 0o111 != 0
-}
-
-#[cfg(not(unix))]
-fn is_executable(_metadata: &fs::Metadata) -> bool {
-    false
 }
 
 /// Fails when `project` is inside a git work tree with uncommitted changes
