@@ -199,38 +199,34 @@ impl Answers {
     /// The Jinja context: every answer plus Copier's `_folder_name`,
     /// `_copier_answers` and `_copier_conf`.
     pub fn context(&self) -> minijinja::Value {
-        let mut map: Map<String, Value> = self.values.iter().cloned().collect();
-        extend_with_copier_vars(
-            &mut map,
-            &self.folder_name,
-            &self.answers_file_name,
-            &self.src_path,
-        );
+        let mut map = self.variables();
         map.insert(
             "_copier_answers".into(),
             serde_json::to_value(self.metadata()).unwrap_or_default(),
         );
-        minijinja::Value::from(minijinja::value::Serde(&map))
+        jinja_value(&map)
+    }
+
+    /// The answers so far plus Copier's `_folder_name` and `_copier_conf`.
+    fn variables(&self) -> Map<String, Value> {
+        let mut map: Map<String, Value> = self.values.iter().cloned().collect();
+        map.insert("_folder_name".into(), Value::from(self.folder_name.clone()));
+        map.insert(
+            "_copier_conf".into(),
+            serde_json::json!({
+                "answers_file": self.answers_file_name,
+                "src_path": self.src_path,
+                "dst_path": ".",
+                "sep": "/",
+                "os": "linux",
+            }),
+        );
+        map
     }
 }
 
-fn extend_with_copier_vars(
-    map: &mut Map<String, Value>,
-    folder_name: &str,
-    answers_file: &str,
-    src_path: &str,
-) {
-    map.insert("_folder_name".into(), Value::from(folder_name));
-    map.insert(
-        "_copier_conf".into(),
-        serde_json::json!({
-            "answers_file": answers_file,
-            "src_path": src_path,
-            "dst_path": ".",
-            "sep": "/",
-            "os": "linux",
-        }),
-    );
+fn jinja_value(map: &Map<String, Value>) -> minijinja::Value {
+    minijinja::Value::from(minijinja::value::Serde(map))
 }
 
 /// Copier's reading of a rendered condition or a bool-ish string.
@@ -410,7 +406,7 @@ pub fn resolve(
                 origin: origin.clone(),
                 reason,
             })?;
-            validate(spec, renderer, &answers, question, value, &origin)?
+            validate(renderer, &answers, question, value, &origin)?
         } else if let Some((file, value)) = input
             .answers_file
             .as_ref()
@@ -423,11 +419,10 @@ pub fn resolve(
                 origin: origin.clone(),
                 reason,
             })?;
-            validate(spec, renderer, &answers, question, value, &origin)?
+            validate(renderer, &answers, question, value, &origin)?
         } else if !asked || input.defaults {
             let value = default_value(renderer, &context, question)?;
             validate(
-                spec,
                 renderer,
                 &answers,
                 question,
@@ -435,7 +430,7 @@ pub fn resolve(
                 "the template's default",
             )?
         } else if let Some(prompter) = prompter.as_deref_mut() {
-            ask(spec, renderer, &answers, &context, question, prompter)?
+            ask(renderer, &answers, &context, question, prompter)?
         } else {
             return Err(AnswerError::Missing {
                 question: question.name.clone(),
@@ -451,14 +446,7 @@ pub fn resolve(
 }
 
 fn partial_context(answers: &Answers) -> minijinja::Value {
-    let mut map: Map<String, Value> = answers.values.iter().cloned().collect();
-    extend_with_copier_vars(
-        &mut map,
-        &answers.folder_name,
-        &answers.answers_file_name,
-        &answers.src_path,
-    );
-    minijinja::Value::from(minijinja::value::Serde(&map))
+    jinja_value(&answers.variables())
 }
 
 /// Renders every string inside a default, then brings it to the question's type.
@@ -547,14 +535,13 @@ fn choice_list(choices: &[Choice]) -> String {
 
 /// Checks choices and the validator; returns the value when it passes.
 fn validate(
-    spec: &Spec,
     renderer: &Renderer,
     answers: &Answers,
     question: &Question,
     value: Value,
     origin: &str,
 ) -> Result<Value, AnswerError> {
-    check(spec, renderer, answers, question, &value).map_err(|reason| match reason {
+    check(renderer, answers, question, &value).map_err(|reason| match reason {
         Check::Refused(reason) => AnswerError::Invalid {
             question: question.name.clone(),
             value: display_value(&value),
@@ -584,21 +571,14 @@ impl From<RenderError> for Check {
 }
 
 fn check(
-    _spec: &Spec,
     renderer: &Renderer,
     answers: &Answers,
     question: &Question,
     value: &Value,
 ) -> Result<(), Check> {
-    let mut context_map: Map<String, Value> = answers.values.iter().cloned().collect();
-    context_map.insert(question.name.clone(), value.clone());
-    extend_with_copier_vars(
-        &mut context_map,
-        &answers.folder_name,
-        &answers.answers_file_name,
-        &answers.src_path,
-    );
-    let context = minijinja::Value::from(minijinja::value::Serde(&context_map));
+    let mut variables = answers.variables();
+    variables.insert(question.name.clone(), value.clone());
+    let context = jinja_value(&variables);
     if !question.choices.is_empty() {
         let choices = enabled_choices(renderer, &context, question)?;
         let allowed = |item: &Value| {
@@ -635,7 +615,6 @@ fn check(
 }
 
 fn ask(
-    spec: &Spec,
     renderer: &Renderer,
     answers: &Answers,
     context: &minijinja::Value,
@@ -662,7 +641,7 @@ fn ask(
                 question: question.name.clone(),
                 message,
             })?;
-        match check(spec, renderer, answers, question, &value) {
+        match check(renderer, answers, question, &value) {
             Ok(()) => return Ok(value),
             Err(Check::Refused(reason)) => prompter.refuse(&reason),
             Err(Check::Failed(err)) => return Err(err),

@@ -30,6 +30,8 @@ pub struct Rendered {
     pub spec: Spec,
     pub answers: Answers,
     pub tree: Tree,
+    /// Where the answers file is in `tree`.
+    pub answers_file: String,
     pub message_after_copy: Option<String>,
 }
 
@@ -62,7 +64,7 @@ pub fn render_with(
     prompter: Option<&mut dyn Prompter>,
 ) -> Result<Rendered, Error> {
     let renderer = Renderer::new(&spec.envops)?;
-    let (answers, tree) = render_answers(&source, &spec, input, prompter)?;
+    let (answers, output) = resolve_and_render(&source, &spec, &renderer, input, prompter)?;
     let message_after_copy = spec
         .message_after_copy
         .as_ref()
@@ -72,7 +74,8 @@ pub fn render_with(
         source,
         spec,
         answers,
-        tree,
+        tree: output.tree,
+        answers_file: output.answers_file,
         message_after_copy,
     })
 }
@@ -81,10 +84,21 @@ pub fn render_with(
 pub fn render_answers(
     source: &Source,
     spec: &Spec,
-    mut input: AnswerInput,
+    input: AnswerInput,
     prompter: Option<&mut dyn Prompter>,
 ) -> Result<(Answers, Tree), Error> {
     let renderer = Renderer::new(&spec.envops)?;
+    let (answers, output) = resolve_and_render(source, spec, &renderer, input, prompter)?;
+    Ok((answers, output.tree))
+}
+
+fn resolve_and_render(
+    source: &Source,
+    spec: &Spec,
+    renderer: &Renderer,
+    mut input: AnswerInput,
+    prompter: Option<&mut dyn Prompter>,
+) -> Result<(Answers, render::Output), Error> {
     input.src_path = source.reference().describe();
     input.commit = source.version().map(str::to_owned);
     if input.answers_file_name.is_empty() {
@@ -93,9 +107,9 @@ pub fn render_answers(
             .clone()
             .unwrap_or_else(|| DEFAULT_ANSWERS_FILE.to_owned());
     }
-    let answers = answers::resolve(spec, &renderer, &input, prompter)?;
-    let tree = render::render(source, spec, &answers)?;
-    Ok((answers, tree))
+    let answers = answers::resolve(spec, renderer, &input, prompter)?;
+    let output = render::render(source, spec, renderer, &answers)?;
+    Ok((answers, output))
 }
 
 /// Reads an answers file given with `--answers-file`.

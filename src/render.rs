@@ -5,16 +5,14 @@
 //! Undefined variables are errors (minijinja's strict mode), never holes.
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
-use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use minijinja::syntax::SyntaxConfig;
 use minijinja::{Environment, UndefinedBehavior, Value};
 
 use crate::answers::Answers;
 use crate::source::{Source, SourceError};
 use crate::spec::{DEFAULT_EXCLUDE, EnvOps, Spec, When};
-use crate::tree::{File, Tree, UnsafePath, safe_relpath};
+use crate::tree::{File, PathPatterns, Tree, UnsafePath, safe_relpath};
 
 /// The answers file written when the template does not name one.
 pub const DEFAULT_ANSWERS_FILE: &str = ".scaffold-answers.yml";
@@ -102,33 +100,31 @@ impl Renderer {
     }
 }
 
-fn matcher(setting: &'static str, patterns: &[&str]) -> Result<Gitignore, RenderError> {
-    let mut builder = GitignoreBuilder::new("");
-    for pattern in patterns {
-        builder
-            .add_line(None, pattern)
-            .map_err(|err| RenderError::Pattern {
-                setting,
-                pattern: (*pattern).to_owned(),
-                message: err.to_string(),
-            })?;
-    }
-    builder.build().map_err(|err| RenderError::Pattern {
+fn patterns<'a>(
+    setting: &'static str,
+    patterns: impl IntoIterator<Item = &'a str>,
+) -> Result<PathPatterns, RenderError> {
+    PathPatterns::new(patterns).map_err(|err| RenderError::Pattern {
         setting,
-        pattern: patterns.join(", "),
-        message: err.to_string(),
+        pattern: err.pattern,
+        message: err.message,
     })
 }
 
-fn is_excluded(matcher: &Gitignore, path: &str) -> bool {
-    matcher
-        .matched_path_or_any_parents(Path::new(path), false)
-        .is_ignore()
+/// A rendered tree and the path of the answers file in it.
+#[derive(Debug)]
+pub struct Output {
+    pub tree: Tree,
+    pub answers_file: String,
 }
 
 /// Renders the template and its enabled modules with `answers` into a tree.
-pub fn render(source: &Source, spec: &Spec, answers: &Answers) -> Result<Tree, RenderError> {
-    let renderer = Renderer::new(&spec.envops)?;
+pub fn render(
+    source: &Source,
+    spec: &Spec,
+    renderer: &Renderer,
+    answers: &Answers,
+) -> Result<Output, RenderError> {
     let context = answers.context();
     let mut tree = Tree::new();
 
@@ -149,20 +145,25 @@ pub fn render(source: &Source, spec: &Spec, answers: &Answers) -> Result<Tree, R
         }
     }
 
-    let mut excluded: Vec<&str> = DEFAULT_EXCLUDE.to_vec();
     let rendered_excludes = spec
         .exclude
         .iter()
         .map(|pattern| renderer.render("_exclude", pattern, &context))
         .collect::<Result<Vec<_>, _>>()?;
-    excluded.extend(rendered_excludes.iter().map(String::as_str));
-    let exclude = matcher("_exclude", &excluded)?;
+    let exclude = patterns(
+        "_exclude",
+        DEFAULT_EXCLUDE
+            .iter()
+            .copied()
+            .chain(rendered_excludes.iter().map(String::as_str)),
+    )?;
+    let module_exclude = patterns("_exclude", DEFAULT_EXCLUDE.iter().copied())?;
 
     render_folder(
         source,
         &root,
         &spec.templates_suffix,
-        &renderer,
+        renderer,
         &context,
         &exclude,
         &mut tree,
@@ -175,12 +176,11 @@ pub fn render(source: &Source, spec: &Spec, answers: &Answers) -> Result<Tree, R
             &context,
         )?;
         if enabled {
-            let module_exclude = matcher("_exclude", DEFAULT_EXCLUDE)?;
             render_folder(
                 source,
                 &module.dir,
                 &spec.templates_suffix,
-                &renderer,
+                renderer,
                 &context,
                 &module_exclude,
                 &mut tree,
@@ -189,13 +189,16 @@ pub fn render(source: &Source, spec: &Spec, answers: &Answers) -> Result<Tree, R
         }
     }
 
-    let answers_path = answers_file_path(spec, &renderer, &context)?;
-    tree.insert(answers_path, File::new(answers.to_answers_file(), false));
-    Ok(tree)
+    let answers_file = answers_file_path(spec, renderer, &context)?;
+    tree.insert(
+        answers_file.clone(),
+        File::new(answers.to_answers_file(), false),
+    );
+    Ok(Output { tree, answers_file })
 }
 
 /// Where the answers file goes, rendered from `_answers_file`.
-pub fn answers_file_path(
+fn answers_file_path(
     spec: &Spec,
     renderer: &Renderer,
     context: &Value,
@@ -217,7 +220,7 @@ fn render_folder(
     suffix: &str,
     renderer: &Renderer,
     context: &Value,
-    exclude: &Gitignore,
+    exclude: &PathPatterns,
     tree: &mut Tree,
     module: Option<&str>,
 ) -> Result<(), RenderError> {
@@ -237,7 +240,7 @@ fn render_folder(
         {
             continue;
         }
-        if is_excluded(exclude, &file.path) {
+        if exclude.matches(&file.path) {
             continue;
         }
         let name = if is_template && !suffix.is_empty() {
@@ -248,7 +251,7 @@ fn render_folder(
         let Some(path) = render_path(renderer, &display, name, context)? else {
             continue;
         };
-        if is_excluded(exclude, &path) {
+        if exclude.matches(&path) {
             continue;
         }
         let contents = if is_template {

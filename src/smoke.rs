@@ -556,13 +556,20 @@ impl Runner<'_> {
             .join(".again")
             .join(combination.number.to_string())
             .join(combination.folder_name());
-        let outcome = match self.render_into(combination, &again).and_then(|_| {
-            compare_folders(project, &again).map_err(|err| Error::Other(err.to_string()))
-        }) {
-            Ok(paths) if paths.is_empty() => RenderOutcome::Identical {
-                files: count_files(project),
-            },
-            Ok(paths) => RenderOutcome::Differs { paths },
+        let both = self.render_into(combination, &again).and_then(|_| {
+            let read =
+                |folder: &Path| read_folder(folder).map_err(|err| Error::Other(err.to_string()));
+            Ok((read(project)?, read(&again)?))
+        });
+        let outcome = match both {
+            Ok((first, second)) => {
+                let paths = differing_paths(&first, &second);
+                if paths.is_empty() {
+                    RenderOutcome::Identical { files: first.len() }
+                } else {
+                    RenderOutcome::Differs { paths }
+                }
+            }
             Err(err) => RenderOutcome::Failed {
                 message: format!("second render: {err}"),
             },
@@ -646,7 +653,7 @@ fn shell(command: &str) -> Command {
 
 /// The relative paths (`/`-separated) under `root` with their bytes and whether
 /// they are executable.
-fn read_folder(root: &Path) -> io::Result<BTreeMap<String, (Vec<u8>, bool)>> {
+fn read_folder(root: &Path) -> io::Result<Folder> {
     let mut files = BTreeMap::new();
     let mut pending = vec![PathBuf::new()];
     while let Some(relative) = pending.pop() {
@@ -670,15 +677,15 @@ fn read_folder(root: &Path) -> io::Result<BTreeMap<String, (Vec<u8>, bool)>> {
     Ok(files)
 }
 
-fn count_files(root: &Path) -> usize {
-    read_folder(root).map_or(0, |files| files.len())
-}
-
 /// The paths where two folders differ: present in one only, other bytes, or
 /// another mode.
 pub fn compare_folders(first: &Path, second: &Path) -> io::Result<Vec<String>> {
-    let first = read_folder(first)?;
-    let second = read_folder(second)?;
+    Ok(differing_paths(&read_folder(first)?, &read_folder(second)?))
+}
+
+type Folder = BTreeMap<String, (Vec<u8>, bool)>;
+
+fn differing_paths(first: &Folder, second: &Folder) -> Vec<String> {
     let mut paths: Vec<String> = first
         .iter()
         .filter(|(path, file)| second.get(*path) != Some(file))
@@ -691,7 +698,7 @@ pub fn compare_folders(first: &Path, second: &Path) -> io::Result<Vec<String>> {
             .cloned(),
     );
     paths.sort();
-    Ok(paths)
+    paths
 }
 
 #[cfg(test)]

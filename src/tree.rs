@@ -7,6 +7,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+
 /// One rendered file: its bytes and whether it is executable.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct File {
@@ -68,6 +70,46 @@ pub fn safe_relpath(path: &str) -> Result<String, UnsafePath> {
 fn is_windows_drive(path: &str) -> bool {
     let bytes = path.as_bytes();
     bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':'
+}
+
+/// A pattern of `_exclude` or `_skip_if_exists` that is not valid gitignore syntax.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{pattern}`: {message}")]
+pub struct PatternError {
+    pub pattern: String,
+    pub message: String,
+}
+
+/// Gitignore-style patterns matched against relative paths, as Copier matches
+/// `_exclude` and `_skip_if_exists`.
+#[derive(Debug)]
+pub struct PathPatterns(Gitignore);
+
+impl PathPatterns {
+    pub fn new<'a>(patterns: impl IntoIterator<Item = &'a str>) -> Result<Self, PatternError> {
+        let mut builder = GitignoreBuilder::new("");
+        let mut all = Vec::new();
+        for pattern in patterns {
+            builder
+                .add_line(None, pattern)
+                .map_err(|err| PatternError {
+                    pattern: pattern.to_owned(),
+                    message: err.to_string(),
+                })?;
+            all.push(pattern);
+        }
+        builder.build().map(Self).map_err(|err| PatternError {
+            pattern: all.join(", "),
+            message: err.to_string(),
+        })
+    }
+
+    /// Whether `path` (relative, `/`-separated) or a folder above it matches.
+    pub fn matches(&self, path: &str) -> bool {
+        self.0
+            .matched_path_or_any_parents(std::path::Path::new(path), false)
+            .is_ignore()
+    }
 }
 
 /// The rendered project: relative paths (always `/`-separated) to files, sorted.

@@ -13,16 +13,14 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use ignore::gitignore::GitignoreBuilder;
-
 use crate::Error;
 use crate::answers::{AnswerInput, AnswersFile, DataItem, Prompter};
 use crate::generate::{self, Rendered};
 use crate::merge::{self, Action, ConflictStyle, Kept, Labels, Ours, Plan, PlanInput};
-use crate::render::{self, DEFAULT_ANSWERS_FILE, Renderer};
+use crate::render::DEFAULT_ANSWERS_FILE;
 use crate::source::{self, Source, SourceError, TemplateRef};
 use crate::spec::Spec;
-use crate::tree::File;
+use crate::tree::{File, PathPatterns};
 
 /// The answers file Copier writes, read when scaffold's own is absent.
 const COPIER_ANSWERS_FILE: &str = ".copier-answers.yml";
@@ -143,8 +141,6 @@ pub fn prepare(
     };
     let theirs = generate::render_with(theirs_source, theirs_spec, theirs_input, prompter)?;
 
-    let base_answers_file = answers_file_of(&base)?;
-    let answers_file = answers_file_of(&theirs)?;
     let ours = read_ours(project, base.tree.paths().chain(theirs.tree.paths()))?;
     let skip = skip_if_exists(&theirs.spec.skip_if_exists)?;
     let changed_answers = changed_answers(&base, &theirs);
@@ -159,8 +155,8 @@ pub fn prepare(
         base: &base.tree,
         theirs: &theirs.tree,
         ours: &ours,
-        answers_file: &answers_file,
-        base_answers_file: &base_answers_file,
+        answers_file: &theirs.answers_file,
+        base_answers_file: &base.answers_file,
         skip_if_exists: &skip,
         style: options.conflict,
         labels: &labels,
@@ -261,15 +257,6 @@ fn open_theirs(reference: &TemplateRef, vcs_ref: Option<&str>) -> Result<Source,
     }
 }
 
-fn answers_file_of(rendered: &Rendered) -> Result<String, Error> {
-    let renderer = Renderer::new(&rendered.spec.envops)?;
-    Ok(render::answers_file_path(
-        &rendered.spec,
-        &renderer,
-        &rendered.answers.context(),
-    )?)
-}
-
 fn changed_answers(base: &Rendered, theirs: &Rendered) -> Vec<String> {
     let before = base.answers.recorded();
     let after = theirs.answers.recorded();
@@ -302,22 +289,12 @@ fn labels(from: Option<&str>, to: Option<&str>, answers_changed: bool) -> Labels
 }
 
 fn skip_if_exists(patterns: &[String]) -> Result<impl Fn(&str) -> bool, UpdateError> {
-    let mut builder = GitignoreBuilder::new("");
-    for pattern in patterns {
-        builder
-            .add_line(None, pattern)
-            .map_err(|err| UpdateError::Pattern {
-                message: err.to_string(),
-            })?;
-    }
-    let matcher = builder.build().map_err(|err| UpdateError::Pattern {
-        message: err.to_string(),
+    let patterns = PathPatterns::new(patterns.iter().map(String::as_str)).map_err(|err| {
+        UpdateError::Pattern {
+            message: err.to_string(),
+        }
     })?;
-    Ok(move |path: &str| {
-        matcher
-            .matched_path_or_any_parents(Path::new(path), false)
-            .is_ignore()
-    })
+    Ok(move |path: &str| patterns.matches(path))
 }
 
 enum OnDisk {

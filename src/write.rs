@@ -7,9 +7,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use ignore::gitignore::{Gitignore, GitignoreBuilder};
-
-use crate::tree::Tree;
+use crate::tree::{PathPatterns, Tree};
 
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
@@ -56,22 +54,6 @@ pub struct WriteOptions {
     pub skip_if_exists: Vec<String>,
 }
 
-fn skip_matcher(patterns: &[String]) -> Result<Gitignore, WriteError> {
-    let mut builder = GitignoreBuilder::new("");
-    for pattern in patterns {
-        builder
-            .add_line(None, pattern)
-            .map_err(|err| WriteError::Pattern {
-                pattern: pattern.clone(),
-                message: err.to_string(),
-            })?;
-    }
-    builder.build().map_err(|err| WriteError::Pattern {
-        pattern: patterns.join(", "),
-        message: err.to_string(),
-    })
-}
-
 /// Writes `tree` to `dest` (new or empty, or any folder with `force`).
 pub fn write_new(
     tree: &Tree,
@@ -113,18 +95,20 @@ pub fn write_new(
         .prefix(".scaffold-staging-")
         .tempdir_in(&parent)
         .map_err(io(&parent))?;
-    let skip = skip_matcher(&options.skip_if_exists)?;
+    let skip =
+        PathPatterns::new(options.skip_if_exists.iter().map(String::as_str)).map_err(|err| {
+            WriteError::Pattern {
+                pattern: err.pattern,
+                message: err.message,
+            }
+        })?;
     let mut report = WriteReport::default();
     for (path, file) in tree {
         let target = dest.join(path);
         if existing == Some(true) {
             refuse_symlinks(dest, path)?;
             let exists = target.exists();
-            if exists
-                && skip
-                    .matched_path_or_any_parents(Path::new(path), false)
-                    .is_ignore()
-            {
+            if exists && skip.matches(path) {
                 report.skipped.push(path.clone());
                 continue;
             }

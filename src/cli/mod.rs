@@ -54,12 +54,7 @@ fn execute(cli: Cli, matches: &ArgMatches, questions: &[Question]) -> Result<Exi
     match cli.command {
         Command::New(new) => {
             let sub = matches.subcommand_matches("new").unwrap_or(matches);
-            let mut data = new
-                .data
-                .iter()
-                .map(|item| DataItem::parse(item).map_err(Error::Usage))
-                .collect::<Result<Vec<_>, _>>()?;
-            data.extend(question_flag_values(sub, questions));
+            let data = answers_given(&new.data, sub, questions)?;
             let options = NewOptions {
                 template: new.template.as_deref().map_or_else(
                     || TemplateRef::Builtin(crate::source::DEFAULT_BUILTIN.into()),
@@ -73,15 +68,9 @@ fn execute(cli: Cli, matches: &ArgMatches, questions: &[Question]) -> Result<Exi
                 force: new.force,
                 dry_run: new.dry_run,
             };
-            let mut prompter = TerminalPrompter::default();
-            let interactive =
-                !new.defaults && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
-            let prompter: Option<&mut dyn Prompter> = if interactive {
-                Some(&mut prompter)
-            } else {
-                None
-            };
-            let outcome = generate::new_project(&options, prompter)?;
+            let outcome = with_prompter(options.defaults, |prompter| {
+                generate::new_project(&options, prompter)
+            })?;
             output::new_outcome(&outcome, &new.dest.display().to_string());
             Ok(ExitCode::SUCCESS)
         }
@@ -125,6 +114,33 @@ fn questions_for(args: &[OsString]) -> Vec<Question> {
         .and_then(|source| Spec::load(&source).ok())
         .map(|spec| spec.questions)
         .unwrap_or_default()
+}
+
+/// `--data KEY=VALUE` items and question flags, in that order (flags win).
+fn answers_given(
+    data: &[String],
+    matches: &ArgMatches,
+    questions: &[Question],
+) -> Result<Vec<DataItem>, Error> {
+    let mut given = data
+        .iter()
+        .map(|item| DataItem::parse(item).map_err(Error::Usage))
+        .collect::<Result<Vec<_>, _>>()?;
+    given.extend(question_flag_values(matches, questions));
+    Ok(given)
+}
+
+/// Runs `run` with a terminal prompter, or none when `defaults` is set or
+/// there is no terminal to ask on.
+fn with_prompter<T>(defaults: bool, run: impl FnOnce(Option<&mut dyn Prompter>) -> T) -> T {
+    let mut prompter = TerminalPrompter::default();
+    let interactive =
+        !defaults && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    run(if interactive {
+        Some(&mut prompter)
+    } else {
+        None
+    })
 }
 
 fn question_flag_values(matches: &ArgMatches, questions: &[Question]) -> Vec<DataItem> {

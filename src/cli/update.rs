@@ -2,18 +2,16 @@
 //! become [`UpdateOptions`], and the engine's plan becomes a summary, coloured
 //! diffs or a drift list, with the exit code each deserves.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::ArgMatches;
 use console::{StyledObject, style};
 
 use super::args::{ChangeArgs, CheckArgs, ConflictArg, DiffArgs, ProjectArgs, UpdateArgs};
-use super::{output, question_flag_values};
+use super::{answers_given, output, with_prompter};
 use crate::Error;
-use crate::answers::{DataItem, Prompter};
 use crate::merge::{Action, ConflictKind, ConflictStyle, Entry, Kept};
-use crate::prompt::TerminalPrompter;
 use crate::source::TemplateRef;
 use crate::update::{self, DriftKind, Prepared, UpdateOptions};
 
@@ -32,13 +30,7 @@ fn options(
         ..UpdateOptions::default()
     };
     if let Some((change, matches, questions)) = change {
-        let mut data = change
-            .data
-            .iter()
-            .map(|item| DataItem::parse(item).map_err(Error::Usage))
-            .collect::<Result<Vec<_>, _>>()?;
-        data.extend(question_flag_values(matches, questions));
-        options.data = data;
+        options.data = answers_given(&change.data, matches, questions)?;
         options.defaults = change.defaults;
         options.conflict = match change.conflict {
             ConflictArg::Inline => ConflictStyle::Inline,
@@ -48,17 +40,6 @@ fn options(
         options.defaults = true;
     }
     Ok(options)
-}
-
-fn with_prompter<T>(defaults: bool, run: impl FnOnce(Option<&mut dyn Prompter>) -> T) -> T {
-    let mut prompter = TerminalPrompter::default();
-    let interactive =
-        !defaults && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
-    run(if interactive {
-        Some(&mut prompter)
-    } else {
-        None
-    })
 }
 
 pub(super) fn execute_update(
