@@ -198,7 +198,10 @@ impl Source {
     /// Opens a template; `vcs_ref` picks a tag, branch or commit of a git template.
     pub fn open(reference: &TemplateRef, vcs_ref: Option<&str>) -> Result<Self, SourceError> {
         match reference {
-            TemplateRef::Builtin(name) => Self::builtin(name),
+            TemplateRef::Builtin(name) => match vcs_ref {
+                Some(version) => Self::builtin_at(name, version),
+                None => Self::builtin(name),
+            },
             TemplateRef::Local(path) => match vcs_ref {
                 Some(vcs_ref) if is_git_repo(path) => {
                     Self::git(&path.display().to_string(), Some(vcs_ref))

@@ -3,6 +3,7 @@
 
 mod builtin;
 mod git;
+mod releases;
 mod safety;
 
 use std::collections::BTreeMap;
