@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
-use crate::render::{RenderError, Renderer};
+use crate::jinja::{Environment as Renderer, TemplateError};
 use crate::spec::{AnswerType, Choice, Question, Spec};
 
 #[derive(Debug, thiserror::Error)]
@@ -37,7 +37,7 @@ pub enum AnswerError {
     #[error("prompt for `{question}` failed: {message}")]
     Prompt { question: String, message: String },
     #[error(transparent)]
-    Render(#[from] RenderError),
+    Render(#[from] TemplateError),
 }
 
 /// Asks a question on a terminal.
@@ -229,17 +229,7 @@ fn jinja_value(map: &Map<String, Value>) -> minijinja::Value {
     minijinja::Value::from(minijinja::value::Serde(map))
 }
 
-/// Copier's reading of a rendered condition or a bool-ish string.
-pub fn truthy(text: &str) -> bool {
-    let text = text.trim().to_ascii_lowercase();
-    match text.as_str() {
-        "y" | "yes" | "t" | "true" | "on" => true,
-        "" | "n" | "no" | "f" | "false" | "off" | "~" | "null" | "none" => false,
-        other => {
-            other.parse::<f64>().is_ok_and(|number| number != 0.0) || other.parse::<f64>().is_err()
-        }
-    }
-}
+pub use crate::jinja::truthy;
 
 fn parse_bool(text: &str) -> Option<bool> {
     match text.trim().to_ascii_lowercase().as_str() {
@@ -391,8 +381,9 @@ pub fn resolve(
     };
     for question in &spec.questions {
         let context = partial_context(&answers);
-        let asked =
-            renderer.condition(&format!("{}.when", question.name), &question.when, &context)?;
+        let asked = question
+            .when
+            .holds(renderer, &format!("{}.when", question.name), &context)?;
         let given = input
             .data
             .iter()
@@ -564,8 +555,8 @@ impl From<AnswerError> for Check {
     }
 }
 
-impl From<RenderError> for Check {
-    fn from(err: RenderError) -> Self {
+impl From<TemplateError> for Check {
+    fn from(err: TemplateError) -> Self {
         Self::Failed(err.into())
     }
 }

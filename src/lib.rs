@@ -10,8 +10,8 @@
 pub mod answers;
 pub mod cli;
 mod error;
-mod filters;
 pub mod generate;
+pub mod jinja;
 pub mod merge;
 pub mod prompt;
 pub mod render;

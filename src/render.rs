@@ -6,12 +6,13 @@
 
 use std::collections::BTreeSet;
 
-use minijinja::syntax::SyntaxConfig;
-use minijinja::{Environment, UndefinedBehavior, Value};
+use minijinja::Value;
 
 use crate::answers::Answers;
+pub use crate::jinja::Environment as Renderer;
+use crate::jinja::TemplateError;
 use crate::source::{Source, SourceError};
-use crate::spec::{DEFAULT_EXCLUDE, EnvOps, Spec, When};
+use crate::spec::{DEFAULT_EXCLUDE, Spec};
 use crate::tree::{File, PathPatterns, Tree, UnsafePath, safe_relpath};
 
 /// The answers file written when the template does not name one.
@@ -19,12 +20,8 @@ pub const DEFAULT_ANSWERS_FILE: &str = ".scaffold-answers.yml";
 
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
-    #[error("{file}{}: {message}", line.map(|line| format!(":{line}")).unwrap_or_default())]
-    Template {
-        file: String,
-        line: Option<usize>,
-        message: String,
-    },
+    #[error(transparent)]
+    Template(#[from] TemplateError),
     #[error("template file `{file}` renders to an unsafe path: {source}")]
     UnsafePath { file: String, source: UnsafePath },
     #[error(
@@ -43,60 +40,9 @@ pub enum RenderError {
     Source(#[from] SourceError),
 }
 
-impl RenderError {
-    pub(crate) fn template(file: &str, err: &minijinja::Error) -> Self {
-        let mut message = err.kind().to_string();
-        if let Some(detail) = err.detail() {
-            message = format!("{message}: {detail}");
-        }
-        Self::Template {
-            file: file.to_owned(),
-            line: err.line(),
-            message,
-        }
-    }
-}
-
-/// A Jinja environment set up as Copier sets up Jinja.
-pub struct Renderer {
-    env: Environment<'static>,
-}
-
-impl Renderer {
-    pub fn new(envops: &EnvOps) -> Result<Self, RenderError> {
-        let syntax = SyntaxConfig::builder()
-            .block_delimiters(envops.block_start.clone(), envops.block_end.clone())
-            .variable_delimiters(envops.variable_start.clone(), envops.variable_end.clone())
-            .comment_delimiters(envops.comment_start.clone(), envops.comment_end.clone())
-            .keep_trailing_newline(envops.keep_trailing_newline)
-            .trim_blocks(envops.trim_blocks)
-            .lstrip_blocks(envops.lstrip_blocks)
-            .build()
-            .map_err(|err| RenderError::template("_envops", &err))?;
-        let mut env = Environment::new();
-        env.set_syntax(syntax);
-        env.set_undefined_behavior(UndefinedBehavior::Strict);
-        env.set_unknown_method_callback(crate::filters::python_method);
-        crate::filters::register(&mut env);
-        Ok(Self { env })
-    }
-
-    /// Renders `source` (named `name` in errors) with `context`.
-    pub fn render(&self, name: &str, source: &str, context: &Value) -> Result<String, RenderError> {
-        self.env
-            .render_named_str(name, source, context)
-            .map_err(|err| RenderError::template(name, &err))
-    }
-
-    /// Renders a `when:` condition to a boolean, as Copier casts it.
-    pub fn condition(&self, name: &str, when: &When, context: &Value) -> Result<bool, RenderError> {
-        match when {
-            When::Always => Ok(true),
-            When::Never => Ok(false),
-            When::Template(source) => {
-                Ok(crate::answers::truthy(&self.render(name, source, context)?))
-            }
-        }
+impl From<TemplateError> for crate::Error {
+    fn from(err: TemplateError) -> Self {
+        Self::Render(err.into())
     }
 }
 
@@ -170,9 +116,9 @@ pub fn render(
         None,
     )?;
     for module in &spec.modules {
-        let enabled = renderer.condition(
+        let enabled = module.when.holds(
+            renderer,
             &format!("_modules.{}.when", module.name),
-            &module.when,
             &context,
         )?;
         if enabled {

@@ -142,7 +142,7 @@ pub struct SourceFile {
     pub executable: bool,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Root {
     /// The builtin templates: the current ones (`None`) or a released version.
     Embedded(Option<String>),
@@ -375,20 +375,18 @@ impl Source {
 
     /// Reads one file, if it exists. `path` is relative to the source's root.
     pub fn read(&self, path: &str) -> Result<Option<Vec<u8>>, SourceError> {
-        match &self.root {
-            Root::Embedded(release) => Ok(embedded(release.as_deref(), path)
-                .and_then(|(dir, rest)| dir.get_file(rest))
-                .map(|file| file.contents().to_vec())),
-            Root::Folder(root) => {
-                let full = root.join(path);
-                match std::fs::read(&full) {
-                    Ok(bytes) => Ok(Some(bytes)),
-                    Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                    Err(source) => Err(SourceError::Io { path: full, source }),
-                }
-            }
+        self.reader().read(path)
+    }
+
+    /// A handle that reads this source's files (for Jinja's template loader);
+    /// it reads nothing once the source is dropped.
+    pub fn reader(&self) -> SourceReader {
+        SourceReader {
+            root: self.root.clone(),
+            template_dir: self.template_dir.clone(),
         }
     }
+
 
     /// Whether `path` (relative to the source's root) is a folder.
     pub fn is_dir(&self, path: &str) -> bool {
@@ -422,6 +420,44 @@ impl Source {
         }
         files.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(files)
+    }
+}
+
+/// Reads a source's files; cheap to clone, `'static`, shareable across threads.
+#[derive(Debug, Clone)]
+pub struct SourceReader {
+    root: Root,
+    template_dir: String,
+}
+
+impl SourceReader {
+    /// The template's folder inside the source, `/`-separated.
+    pub fn template_dir(&self) -> &str {
+        &self.template_dir
+    }
+
+    /// Reads one file, if it exists. `path` is relative to the source's root.
+    pub fn read(&self, path: &str) -> Result<Option<Vec<u8>>, SourceError> {
+        match &self.root {
+            Root::Embedded(release) => Ok(embedded(release.as_deref(), path)
+                .and_then(|(dir, rest)| dir.get_file(rest))
+                .map(|file| file.contents().to_vec())),
+            Root::Folder(root) => {
+                let full = root.join(path);
+                match full.canonicalize() {
+                    Ok(real) if !real.starts_with(root) => Err(SourceError::SymlinkOutside {
+                        path: path.to_owned(),
+                        target: real.display().to_string(),
+                    }),
+                    Ok(_) => match std::fs::read(&full) {
+                        Ok(bytes) => Ok(Some(bytes)),
+                        Err(source) => Err(SourceError::Io { path: full, source }),
+                    },
+                    Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                    Err(source) => Err(SourceError::Io { path: full, source }),
+                }
+            }
+        }
     }
 }
 

@@ -8,6 +8,8 @@
 use serde_json::Value;
 use serde_norway::Value as Yaml;
 
+pub use crate::jinja::EnvOps;
+use crate::jinja::{self, TemplateError};
 use crate::source::{Source, SourceError};
 
 /// Files Copier never copies from a template, whatever `_exclude` says.
@@ -110,6 +112,22 @@ pub enum When {
     Template(String),
 }
 
+impl When {
+    /// Whether the condition holds; `name` names it in errors.
+    pub fn holds(
+        &self,
+        env: &jinja::Environment,
+        name: &str,
+        context: &minijinja::Value,
+    ) -> Result<bool, TemplateError> {
+        match self {
+            Self::Always => Ok(true),
+            Self::Never => Ok(false),
+            Self::Template(source) => env.condition(name, source, context),
+        }
+    }
+}
+
 /// One of a question's `choices`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Choice {
@@ -139,37 +157,6 @@ impl Question {
     /// The command-line flag that answers this question.
     pub fn flag(&self) -> String {
         format!("--{}", self.name.replace('_', "-"))
-    }
-}
-
-/// Jinja environment options (`_envops`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EnvOps {
-    pub block_start: String,
-    pub block_end: String,
-    pub variable_start: String,
-    pub variable_end: String,
-    pub comment_start: String,
-    pub comment_end: String,
-    pub keep_trailing_newline: bool,
-    pub trim_blocks: bool,
-    pub lstrip_blocks: bool,
-}
-
-impl Default for EnvOps {
-    fn default() -> Self {
-        Self {
-            block_start: "{%".into(),
-            block_end: "%}".into(),
-            variable_start: "{{".into(),
-            variable_end: "}}".into(),
-            comment_start: "{#".into(),
-            comment_end: "#}".into(),
-            // Copier's default, unlike Jinja's.
-            keep_trailing_newline: true,
-            trim_blocks: false,
-            lstrip_blocks: false,
-        }
     }
 }
 
@@ -287,7 +274,7 @@ impl Spec {
                 "_message_after_copy" => {
                     spec.message_after_copy = Some(string(&key, &value).map_err(error)?);
                 }
-                "_envops" => spec.envops = envops(&value).map_err(error)?,
+                "_envops" => spec.envops = EnvOps::from_yaml(&value).map_err(error)?,
                 "_modules" => spec.modules = modules(&value).map_err(error)?,
                 "_smoke" => spec.smoke = Some(smoke(&value).map_err(error)?),
                 other if IGNORED_SETTINGS.contains(&other) => spec.ignored_settings.push(key),
@@ -508,36 +495,6 @@ fn choices(value: &Yaml) -> Result<Vec<Choice>, String> {
             .collect(),
         _ => Err("`choices` must be a list or a mapping".into()),
     }
-}
-
-fn envops(value: &Yaml) -> Result<EnvOps, String> {
-    let mut ops = EnvOps::default();
-    let Yaml::Mapping(fields) = value else {
-        return Err("`_envops` must be a mapping".into());
-    };
-    for (key, value) in fields {
-        let key = key.as_str().ok_or("`_envops` keys must be strings")?;
-        let flag = || {
-            value
-                .as_bool()
-                .ok_or(format!("`_envops.{key}` must be a boolean"))
-        };
-        let text = || string(key, value);
-        match key {
-            "block_start_string" => ops.block_start = text()?,
-            "block_end_string" => ops.block_end = text()?,
-            "variable_start_string" => ops.variable_start = text()?,
-            "variable_end_string" => ops.variable_end = text()?,
-            "comment_start_string" => ops.comment_start = text()?,
-            "comment_end_string" => ops.comment_end = text()?,
-            "keep_trailing_newline" => ops.keep_trailing_newline = flag()?,
-            "trim_blocks" => ops.trim_blocks = flag()?,
-            "lstrip_blocks" => ops.lstrip_blocks = flag()?,
-            "autoescape" if value.as_bool() == Some(false) => {}
-            other => return Err(format!("`_envops.{other}` is not supported")),
-        }
-    }
-    Ok(ops)
 }
 
 fn modules(value: &Yaml) -> Result<Vec<Module>, String> {

@@ -84,7 +84,7 @@ fn regex_replace(value: &str, pattern: &str, replacement: Option<&str>) -> Resul
 
 fn to_bool(value: &Value) -> bool {
     match value.as_str() {
-        Some(text) => crate::answers::truthy(text),
+        Some(text) => super::truthy(text),
         None => value.is_true(),
     }
 }
