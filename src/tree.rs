@@ -104,6 +104,11 @@ impl PathPatterns {
         })
     }
 
+    /// Whether `path` itself (not a folder above it) matches.
+    pub fn matches_exactly(&self, path: &str) -> bool {
+        self.0.matched(std::path::Path::new(path), false).is_ignore()
+    }
+
     /// Whether `path` (relative, `/`-separated) or a folder above it matches.
     pub fn matches(&self, path: &str) -> bool {
         self.0

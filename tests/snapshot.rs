@@ -49,9 +49,7 @@ fn render(combination: &Map<String, Value>) -> scaffold::tree::Tree {
     data.extend(combination.iter().map(|(key, value)| {
         DataItem {
             key: key.clone(),
-            raw: value
-                .as_str()
-                .map_or_else(|| value.to_string(), str::to_owned),
+            value: value.clone(),
             origin: DataOrigin::Data,
         }
     }));

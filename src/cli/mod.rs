@@ -86,7 +86,7 @@ fn execute(cli: Cli, matches: &ArgMatches, questions: &[Question]) -> Result<Exi
         Command::Check(args) => update::execute_check(&args),
         Command::Completions { shell } => {
             let mut command = args::with_question_flags(Cli::command(), questions);
-            clap_complete::generate(shell, &mut command, "scaffold", &mut std::io::stdout());
+            clap_complete::generate(shell, &mut command, "scaffold", &mut output::Stdout);
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -152,7 +152,7 @@ fn question_flag_values(matches: &ArgMatches, questions: &[Question]) -> Vec<Dat
                 .get_one::<String>(&question.name)
                 .map(|raw| DataItem {
                     key: question.name.clone(),
-                    raw: raw.clone(),
+                    value: serde_json::Value::from(raw.clone()),
                     origin: DataOrigin::Flag,
                 })
         })
