@@ -3,11 +3,11 @@
 //! decided by the command line (`cli::output`), not here.
 
 use crate::answers::AnswerError;
+use crate::disk::WriteError;
 use crate::render::RenderError;
 use crate::source::SourceError;
 use crate::spec::LoadError;
 use crate::update::UpdateError;
-use crate::write::WriteError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -41,7 +41,13 @@ impl Error {
                     | AnswerError::Missing { .. }
                     | AnswerError::AnswersFile { .. }
             ) | Self::Usage(_)
-                | Self::Write(WriteError::NotEmpty { .. } | WriteError::NotAFolder { .. })
-        ) || matches!(self, Self::Update(err) if err.is_usage())
+                | Self::Write(
+                    WriteError::NotEmpty { .. }
+                        | WriteError::NotAFolder { .. }
+                        | WriteError::UnderAFile { .. }
+                        | WriteError::Clash { .. }
+                )
+        ) || matches!(self, Self::Source(err) if err.is_usage())
+            || matches!(self, Self::Update(err) if err.is_usage())
     }
 }

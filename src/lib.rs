@@ -2,15 +2,17 @@
 //! templates, deterministically, and keep them in step with the template.
 //!
 //! The pipeline, one module a step: [`source`] -> [`spec`] -> [`answers`] ->
-//! [`render`] -> [`tree`] -> [`write`] or [`merge`]. [`generate`] strings them
+//! [`render`] -> [`tree`] -> [`disk`] or [`merge`]. [`generate`] strings them
 //! together for `scaffold new`, [`update`] for `scaffold update`, `diff` and
 //! `check`, [`smoke`] renders and checks every combination a template
 //! declares (CI); [`cli`] is the command line on top.
 
 pub mod answers;
 pub mod cli;
+pub mod disk;
 mod error;
 pub mod generate;
+pub mod interrupt;
 pub mod jinja;
 pub mod merge;
 pub mod prompt;
@@ -20,6 +22,7 @@ pub mod source;
 pub mod spec;
 pub mod tree;
 pub mod update;
-pub mod write;
+/// The former name of [`disk`], kept while callers move over.
+pub use disk as write;
 
 pub use error::Error;

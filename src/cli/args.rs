@@ -177,6 +177,10 @@ pub struct SmokeArgs {
     /// Render each combination twice and compare; run none of the checks.
     #[arg(long)]
     pub render_only: bool,
+    /// Run the template's `_smoke.checks` (shell commands from its copier.yml);
+    /// needed for any template that is not builtin.
+    #[arg(long)]
+    pub trust: bool,
     /// Combinations run at the same time.
     #[arg(short, long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: u16,

@@ -1,8 +1,14 @@
 //! Everything the command line prints besides clap's own help: errors, the
 //! summary of a render, colours and exit codes.
+//!
+//! Standard output is written through [`Stdout`] (and the [`say!`] macro),
+//! never `println!`: a reader that went away (`| head -1`) ends the output
+//! quietly, and a full disk (`> /dev/full`) becomes one error line and exit 1,
+//! where `println!` would panic.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
+use std::sync::Mutex;
 
 use console::style;
 
@@ -13,6 +19,80 @@ use crate::generate::NewOutcome;
 pub const FAILURE: u8 = 1;
 /// Exit code for bad input: flags, answers, destination.
 pub const USAGE: u8 = 2;
+
+/// The first error writing standard output met, if any.
+static STDOUT_ERROR: Mutex<Option<std::io::Error>> = Mutex::new(None);
+
+/// Standard output that never fails: after the first error it drops what it
+/// is given, and [`finish`] reports that error.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Stdout;
+
+impl Write for Stdout {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let mut failed = STDOUT_ERROR
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if failed.is_none()
+            && let Err(err) = std::io::stdout().lock().write_all(bytes)
+        {
+            *failed = Some(err);
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let mut failed = STDOUT_ERROR
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if failed.is_none()
+            && let Err(err) = std::io::stdout().lock().flush()
+        {
+            *failed = Some(err);
+        }
+        Ok(())
+    }
+}
+
+/// `println!` through [`Stdout`].
+#[macro_export]
+macro_rules! say {
+    () => {{
+        use ::std::io::Write as _;
+        let _ = ::std::writeln!($crate::cli::output::Stdout);
+    }};
+    ($($arg:tt)*) => {{
+        use ::std::io::Write as _;
+        let _ = ::std::writeln!($crate::cli::output::Stdout, $($arg)*);
+    }};
+}
+
+/// Flushes standard output and turns a failure to write it into the exit
+/// code: a closed pipe keeps `code` (the reader chose to stop), any other
+/// error is reported and exits 1.
+pub fn finish(code: ExitCode) -> ExitCode {
+    let _ = Stdout.flush();
+    let failed = STDOUT_ERROR
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .take();
+    match failed {
+        None => code,
+        Some(err) if err.kind() == std::io::ErrorKind::BrokenPipe => code,
+        Some(err) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "error: cannot write to standard output: {err}"
+            );
+            ExitCode::from(FAILURE)
+        }
+    }
+}
+
+/// `eprintln!` that ignores a closed standard error instead of panicking.
+fn complain(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
 
 fn stderr_is_terminal() -> bool {
     std::io::stderr().is_terminal()
@@ -25,7 +105,7 @@ pub fn error(err: &Error) -> ExitCode {
     } else {
         "error:".to_owned()
     };
-    eprintln!("{label} {err}");
+    complain(&format!("{label} {err}"));
     ExitCode::from(if err.is_usage() { USAGE } else { FAILURE })
 }
 
@@ -36,7 +116,7 @@ pub fn warning(message: &str) {
     } else {
         "warning:".to_owned()
     };
-    eprintln!("{label} {message}");
+    complain(&format!("{label} {message}"));
 }
 
 /// Prints what `scaffold new` wrote (or would write) and the next steps.
@@ -51,25 +131,25 @@ pub fn new_outcome(outcome: &NewOutcome, dest: &str) {
     match &outcome.written {
         None => {
             for (path, file) in tree {
-                println!(
+                crate::say!(
                     "{:o} {:>8}  {dest}/{path}",
                     file.mode(),
                     file.contents.len()
                 );
             }
-            println!(
+            crate::say!(
                 "dry run: {} files would be written to {dest}; nothing was written",
                 tree.len()
             );
         }
         Some(report) => {
             for path in &report.skipped {
-                println!("  skipped {path} (exists, listed in _skip_if_exists)");
+                crate::say!("  skipped {path} (exists, listed in _skip_if_exists)");
             }
             for path in &report.overwritten {
-                println!("  overwrote {path}");
+                crate::say!("  overwrote {path}");
             }
-            println!(
+            crate::say!(
                 "Created {} files in {dest}{}",
                 report.created.len() + report.overwritten.len(),
                 if report.overwritten.is_empty() {
@@ -78,9 +158,10 @@ pub fn new_outcome(outcome: &NewOutcome, dest: &str) {
                     format!(" ({} overwritten)", report.overwritten.len())
                 }
             );
-            match &outcome.rendered.message_after_copy {
-                Some(message) => println!("\n{}", message.trim_end()),
-                None => println!("\nNext: cd {dest}"),
+            if let Some(message) = &outcome.rendered.message_after_copy {
+                crate::say!("\n{}", message.trim_end());
+            } else {
+                crate::say!("\nNext: cd {dest}");
             }
         }
     }

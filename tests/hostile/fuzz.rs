@@ -1,0 +1,226 @@
+//! Generated copier.yml files, answers files, template files and template
+//! names thrown at spec loading, answers and rendering: every one ends in a
+//! result or an error, never a panic. A fixed number of cases keeps it to
+//! seconds in CI; `PROPTEST_CASES` runs more.
+
+use std::path::Path;
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, FileFailurePersistence};
+use scaffold::generate::{NewOptions, new_project};
+use scaffold::source::{Source, TemplateRef};
+use scaffold::spec::Spec;
+
+const CASES: u32 = 96;
+
+fn config() -> Config {
+    Config {
+        cases: std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|cases| cases.parse().ok())
+            .unwrap_or(CASES),
+        failure_persistence: Some(Box::new(FileFailurePersistence::Off)),
+        ..Config::default()
+    }
+}
+
+/// Question names, plain and awkward.
+fn name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-z_][a-z0-9_]{0,6}",
+        Just("dry-run".to_owned()),
+        Just("a b".to_owned()),
+        Just("-x".to_owned()),
+        Just("_src_path".to_owned()),
+        Just(String::new()),
+        Just("1st".to_owned()),
+        Just("ünï".to_owned()),
+    ]
+}
+
+/// Scalars and Jinja fragments a default, a choice or an answer may hold.
+fn scalar() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("nan".to_owned()),
+        Just("-.inf".to_owned()),
+        Just("~".to_owned()),
+        Just("''".to_owned()),
+        Just("'{{ q0 }}'".to_owned()),
+        Just("'{{ q0 ~ q1 }}'".to_owned()),
+        Just("'{{ missing.attr }}'".to_owned()),
+        Just("'{% if %}'".to_owned()),
+        Just("'{{'".to_owned()),
+        Just("'{{ 1 / 0 }}'".to_owned()),
+        Just("[1, [2, {a: b}]]".to_owned()),
+        Just("{k: v}".to_owned()),
+        Just("&a x".to_owned()),
+        Just("*a".to_owned()),
+        Just("!!binary aGk=".to_owned()),
+        any::<i64>().prop_map(|number| number.to_string()),
+        any::<f64>().prop_map(|number| number.to_string()),
+        any::<bool>().prop_map(|flag| flag.to_string()),
+        "[ -~]{0,12}".prop_map(|text| format!("{text:?}")),
+    ]
+}
+
+/// One question of a copier.yml.
+fn question() -> impl Strategy<Value = String> {
+    (
+        name(),
+        prop::option::of(prop_oneof![
+            Just("str"),
+            Just("int"),
+            Just("float"),
+            Just("bool"),
+            Just("yaml"),
+            Just("json"),
+            Just("path"),
+            Just("nonsense")
+        ]),
+        prop::option::of(scalar()),
+        prop::option::of(prop::collection::vec(scalar(), 0..4)),
+        prop::option::of(scalar()),
+        any::<bool>(),
+    )
+        .prop_map(|(name, kind, default, choices, when, multiselect)| {
+            let mut text = format!("{name:?}:\n");
+            if let Some(kind) = kind {
+                text.push_str(&format!("  type: {kind}\n"));
+            }
+            if let Some(default) = default {
+                text.push_str(&format!("  default: {default}\n"));
+            }
+            if let Some(choices) = choices {
+                text.push_str(&format!("  choices: [{}]\n", choices.join(", ")));
+            }
+            if let Some(when) = when {
+                text.push_str(&format!("  when: {when}\n"));
+            }
+            if multiselect {
+                text.push_str("  multiselect: true\n");
+            }
+            text
+        })
+}
+
+/// A whole copier.yml: a few questions (named q0.. as well, so fragments
+/// refer to them), settings, or text that is barely YAML.
+fn copier_yml() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => (
+            prop::collection::vec(question(), 0..5),
+            prop::collection::vec(scalar(), 0..3),
+            prop::option::of(prop_oneof![
+                Just("_subdirectory: sub\n".to_owned()),
+                Just("_subdirectory: ../..\n".to_owned()),
+                Just("_templates_suffix: ''\n".to_owned()),
+                Just("_exclude: ['[', '**']\n".to_owned()),
+                Just("_envops: {autoescape: true}\n".to_owned()),
+                Just("_modules: [{path: ../x}]\n".to_owned()),
+                Just("_smoke: {matrix: {q0: [1, 2]}, checks: [x]}\n".to_owned()),
+                Just("_answers_file: ../../escape.yml\n".to_owned()),
+            ]),
+        )
+            .prop_map(|(questions, plain, setting)| {
+                let mut text = setting.unwrap_or_default();
+                for (index, default) in plain.iter().enumerate() {
+                    text.push_str(&format!("q{index}: {default}\n"));
+                }
+                for question in questions {
+                    text.push_str(&question);
+                }
+                text
+            }),
+        1 => "[ -~\n]{0,120}",
+    ]
+}
+
+/// An answers file: meta keys and answers, or text that is barely YAML.
+fn answers_file() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => prop::collection::vec((name(), scalar()), 0..5).prop_map(|pairs| {
+            pairs.iter().fold(String::new(), |mut text, (key, value)| {
+                text.push_str(&format!("{key:?}: {value}\n"));
+                text
+            })
+        }),
+        1 => "[ -~\n]{0,80}",
+    ]
+}
+
+/// A template file's name and contents, Jinja in both.
+fn template_file() -> impl Strategy<Value = (String, String)> {
+    let names = prop_oneof![
+        Just("a.txt".to_owned()),
+        Just("{{ q0 }}.txt.jinja".to_owned()),
+        Just("{{ q0 }}".to_owned()),
+        Just("{% if q1 %}b{% endif %}.txt".to_owned()),
+        Just("c.jinja".to_owned()),
+    ];
+    let contents = prop_oneof![
+        Just("{{ q0 }} {{ q1 | default('x') }}\n".to_owned()),
+        Just("{% for i in range(3) %}{{ i }}{% endfor %}".to_owned()),
+        Just("{% include 'a.txt' %}".to_owned()),
+        Just("{% include '/etc/passwd' %}".to_owned()),
+        Just("{{ _copier_conf | tojson }}".to_owned()),
+        "[ -~\n]{0,60}",
+    ];
+    (names, contents)
+}
+
+/// Loads and renders (dry run: nothing is written) whatever was generated.
+fn render(dir: &Path, spec: &str, answers: Option<&str>, files: &[(String, String)]) {
+    let template = dir.join("tpl");
+    std::fs::create_dir_all(&template).unwrap();
+    std::fs::write(template.join("copier.yml"), spec).unwrap();
+    for (name, contents) in files {
+        let _ = std::fs::write(template.join(name), contents);
+    }
+    let answers_file = answers.map(|text| {
+        let path = dir.join("answers.yml");
+        std::fs::write(&path, text).unwrap();
+        path
+    });
+    let options = NewOptions {
+        template: TemplateRef::Local(template),
+        vcs_ref: None,
+        dest: dir.join("out"),
+        answers_file,
+        data: Vec::new(),
+        defaults: true,
+        force: false,
+        dry_run: true,
+    };
+    let _ = new_project(&options, None);
+    assert!(!dir.join("out").exists(), "a dry run writes nothing");
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn generated_templates_and_answers_never_panic(
+        spec in copier_yml(),
+        answers in prop::option::of(answers_file()),
+        files in prop::collection::vec(template_file(), 0..4),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        render(dir.path(), &spec, answers.as_deref(), &files);
+    }
+
+    #[test]
+    fn generated_template_names_never_panic(name in prop_oneof![
+        "[ -~]{0,40}",
+        "builtin:[ -~]{0,12}",
+        "(gh|gl):[ -~]{0,12}",
+        "git\\+[ -~]{0,12}",
+    ]) {
+        let reference = TemplateRef::parse(&name);
+        // Only what needs no network is opened.
+        if matches!(reference, TemplateRef::Builtin(_) | TemplateRef::Local(_)) {
+            if let Ok(source) = Source::open(&reference, None) {
+                let _ = Spec::load(&source);
+            }
+        }
+    }
+}
