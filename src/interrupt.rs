@@ -2,9 +2,13 @@
 //! folders) are registered while they exist, and an interrupt removes them
 //! before the process exits with 130. A move of files into a project runs as a
 //! critical section, so an interrupt waits for it to finish or roll back
-//! instead of leaving a project half-moved.
+//! instead of leaving a project half-moved. While a child process runs (git),
+//! its waiter acts on the interrupt instead: it stops the child first, so the
+//! child cannot recreate a folder just removed.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, Once};
 
 /// Exit status after an interrupt (128 + SIGINT), as shells report it.
@@ -13,6 +17,14 @@ pub const INTERRUPTED: i32 = 130;
 static TEMPORARY: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 static CRITICAL: Mutex<()> = Mutex::new(());
 static INSTALL: Once = Once::new();
+static REQUESTED: AtomicBool = AtomicBool::new(false);
+static WAITERS: AtomicUsize = AtomicUsize::new(0);
+
+/// Whether an interrupt arrived: a critical section checks it between steps
+/// and rolls back rather than finishing.
+pub fn requested() -> bool {
+    REQUESTED.load(Ordering::SeqCst)
+}
 
 /// Installs the Ctrl-C handler (once; later calls do nothing). Without it, an
 /// interrupt ends the process the default way and Drop-based clean-up is lost.
@@ -21,19 +33,44 @@ pub fn install() {
         // A handler set by an embedding program wins; scaffold then cleans up
         // only through Drop.
         let _ = ctrlc::set_handler(|| {
-            let _critical = CRITICAL
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            let temporary = TEMPORARY
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            for path in temporary.iter() {
-                let _ = std::fs::remove_dir_all(path);
+            REQUESTED.store(true, Ordering::SeqCst);
+            if WAITERS.load(Ordering::SeqCst) == 0 {
+                exit_now();
             }
-            eprintln!("interrupted; temporary files removed");
-            std::process::exit(INTERRUPTED);
         });
     });
+}
+
+/// Removes every registered temporary folder and exits with [`INTERRUPTED`],
+/// once no critical section is running.
+pub fn exit_now() -> ! {
+    let _critical = critical();
+    let temporary = TEMPORARY
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    for path in temporary.iter() {
+        let _ = std::fs::remove_dir_all(path);
+    }
+    let _ = writeln!(std::io::stderr(), "interrupted; temporary files removed");
+    std::process::exit(INTERRUPTED);
+}
+
+/// Marks a child process being waited for. While one lives, an interrupt is
+/// left to its waiter, which polls [`requested`], stops the child and calls
+/// [`exit_now`].
+#[derive(Debug)]
+pub struct Waiting(());
+
+/// Starts waiting for a child; take it before spawning the child.
+pub fn waiting() -> Waiting {
+    WAITERS.fetch_add(1, Ordering::SeqCst);
+    Waiting(())
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        WAITERS.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// Keeps `path` registered for removal on interrupt until dropped. The owner

@@ -469,6 +469,7 @@ pub fn run(options: &SmokeOptions, progress: &dyn Progress) -> Result<SmokeRepor
         .prefix("scaffold-smoke-")
         .tempdir()
         .map_err(|err| Error::Other(format!("cannot create a temporary folder: {err}")))?;
+    let registered = crate::interrupt::register(work.path());
 
     let runner = Runner {
         source: &source,
@@ -500,6 +501,7 @@ pub fn run(options: &SmokeOptions, progress: &dyn Progress) -> Result<SmokeRepor
         .into_values()
         .collect();
 
+    drop(registered);
     let kept = options.keep.then(|| work.keep());
     Ok(SmokeReport {
         template: source.reference().describe(),

@@ -133,6 +133,7 @@ fn run(
         url: url.to_owned(),
         message,
     };
+    let _waiting = crate::interrupt::waiting();
     let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -177,6 +178,11 @@ fn wait(child: &mut Child, limit: Duration) -> std::io::Result<Option<std::proce
         if let Some(status) = child.try_wait()? {
             return Ok(Some(status));
         }
+        if crate::interrupt::requested() {
+            let _ = child.kill();
+            let _ = child.wait();
+            crate::interrupt::exit_now();
+        }
         let now = Instant::now();
         if now >= deadline {
             return Ok(None);
@@ -191,6 +197,19 @@ pub fn describe(dir: &Path) -> Option<String> {
     let output = git()
         .current_dir(dir)
         .args(["describe", "--tags", "--always"])
+        .output()
+        .ok()?;
+    let described = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    (output.status.success() && !described.is_empty()).then_some(described)
+}
+
+/// [`describe`] of a template's own work tree, ending in `-dirty` when it has
+/// uncommitted changes: a render that includes them is never recorded as
+/// the tag it started from (Copier records a draft commit instead).
+pub fn describe_work_tree(dir: &Path) -> Option<String> {
+    let output = git()
+        .current_dir(dir)
+        .args(["describe", "--tags", "--always", "--dirty"])
         .output()
         .ok()?;
     let described = String::from_utf8_lossy(&output.stdout).trim().to_owned();

@@ -147,7 +147,7 @@ fn a_missing_template_folder_is_reported() {
             "--template",
             "./no-such-template",
         ],
-        1,
+        2,
         "template folder `./no-such-template` does not exist",
     );
 }
@@ -159,7 +159,7 @@ fn a_folder_without_copier_yml_is_not_a_template() {
     sandbox
         .scaffold(&["new", "demo", "--defaults", "--template", "empty"])
         .assert()
-        .code(1)
+        .code(2)
         .stderr("error: `empty` is not a template: it has no copier.yml or copier.yaml\n");
 }
 
@@ -167,7 +167,7 @@ fn a_folder_without_copier_yml_is_not_a_template() {
 fn an_unknown_builtin_template_lists_the_builtins() {
     refused(
         &["new", "demo", "--defaults", "--template", "builtin:nope"],
-        1,
+        2,
         "no builtin template named `nope`; builtin templates: service",
     );
 }

@@ -11,7 +11,7 @@ use scaffold::generate::{NewOptions, new_project};
 use scaffold::source::{Source, TemplateRef};
 use scaffold::spec::Spec;
 
-const CASES: u32 = 96;
+const CASES: u32 = 128;
 
 fn config() -> Config {
     Config {
@@ -24,22 +24,42 @@ fn config() -> Config {
     }
 }
 
-/// Question names, plain and awkward.
+/// Question names, mostly plain, some awkward.
 fn name() -> impl Strategy<Value = String> {
     prop_oneof![
-        "[a-z_][a-z0-9_]{0,6}",
-        Just("dry-run".to_owned()),
-        Just("a b".to_owned()),
-        Just("-x".to_owned()),
-        Just("_src_path".to_owned()),
-        Just(String::new()),
-        Just("1st".to_owned()),
-        Just("ünï".to_owned()),
+        12 => "[a-z][a-z0-9_]{0,6}",
+        1 => Just("dry-run".to_owned()),
+        1 => Just("a b".to_owned()),
+        1 => Just("-x".to_owned()),
+        1 => Just(String::new()),
+        1 => Just("1st".to_owned()),
+        1 => Just("ünï".to_owned()),
     ]
 }
 
-/// Scalars and Jinja fragments a default, a choice or an answer may hold.
+/// Scalars and Jinja fragments a default, a choice or an answer may hold:
+/// mostly values a template really has, some that are hostile.
 fn scalar() -> impl Strategy<Value = String> {
+    prop_oneof![
+        12 => plain_scalar(),
+        1 => odd_scalar(),
+    ]
+}
+
+fn plain_scalar() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<i32>().prop_map(|number| number.to_string()),
+        any::<bool>().prop_map(|flag| flag.to_string()),
+        "[a-z ]{0,10}".prop_map(|text| format!("{text:?}")),
+        Just("'{{ q0 }}'".to_owned()),
+        Just("'{{ q0 ~ q1 }}'".to_owned()),
+        Just("'{{ q1 | default(\"x\") | upper }}'".to_owned()),
+        Just("'{% if q0 %}yes{% else %}no{% endif %}'".to_owned()),
+        Just("[1, 2]".to_owned()),
+    ]
+}
+
+fn odd_scalar() -> impl Strategy<Value = String> {
     prop_oneof![
         Just("nan".to_owned()),
         Just("-.inf".to_owned()),
@@ -58,13 +78,12 @@ fn scalar() -> impl Strategy<Value = String> {
         Just("!!binary aGk=".to_owned()),
         any::<i64>().prop_map(|number| number.to_string()),
         any::<f64>().prop_map(|number| number.to_string()),
-        any::<bool>().prop_map(|flag| flag.to_string()),
         "[ -~]{0,12}".prop_map(|text| format!("{text:?}")),
     ]
 }
 
-/// One question of a copier.yml.
-fn question() -> impl Strategy<Value = String> {
+/// One question of a copier.yml: its name and its text.
+fn question() -> impl Strategy<Value = (String, String)> {
     (
         name(),
         prop::option::of(prop_oneof![
@@ -80,10 +99,10 @@ fn question() -> impl Strategy<Value = String> {
         prop::option::of(scalar()),
         prop::option::of(prop::collection::vec(scalar(), 0..4)),
         prop::option::of(scalar()),
-        any::<bool>(),
+        prop::bool::weighted(0.1),
     )
         .prop_map(|(name, kind, default, choices, when, multiselect)| {
-            let mut text = format!("{name:?}:\n");
+            let mut text = String::new();
             if let Some(kind) = kind {
                 text.push_str(&format!("  type: {kind}\n"));
             }
@@ -99,7 +118,7 @@ fn question() -> impl Strategy<Value = String> {
             if multiselect {
                 text.push_str("  multiselect: true\n");
             }
-            text
+            (name, text)
         })
 }
 
@@ -109,8 +128,8 @@ fn copier_yml() -> impl Strategy<Value = String> {
     prop_oneof![
         4 => (
             prop::collection::vec(question(), 0..5),
-            prop::collection::vec(scalar(), 0..3),
-            prop::option::of(prop_oneof![
+            prop::collection::vec(scalar(), 1..4),
+            prop::option::weighted(0.3, prop_oneof![
                 Just("_subdirectory: sub\n".to_owned()),
                 Just("_subdirectory: ../..\n".to_owned()),
                 Just("_templates_suffix: ''\n".to_owned()),
@@ -123,11 +142,19 @@ fn copier_yml() -> impl Strategy<Value = String> {
         )
             .prop_map(|(questions, plain, setting)| {
                 let mut text = setting.unwrap_or_default();
+                let mut seen = std::collections::BTreeSet::new();
                 for (index, default) in plain.iter().enumerate() {
                     text.push_str(&format!("q{index}: {default}\n"));
+                    seen.insert(format!("q{index}"));
                 }
-                for question in questions {
-                    text.push_str(&question);
+                for (index, (name, body)) in questions.into_iter().enumerate() {
+                    // A repeated key is only a YAML error; keep names unique.
+                    let name = if seen.insert(name.clone()) {
+                        name
+                    } else {
+                        format!("{name}_{index}")
+                    };
+                    text.push_str(&format!("{name:?}:\n{body}"));
                 }
                 text
             }),
@@ -135,10 +162,21 @@ fn copier_yml() -> impl Strategy<Value = String> {
     ]
 }
 
+/// A key of an answers file: mostly questions the template has, some it has
+/// not, and the meta keys.
+fn answer_key() -> impl Strategy<Value = String> {
+    prop_oneof![
+        8 => "q[0-3]",
+        1 => name(),
+        1 => Just("_src_path".to_owned()),
+        1 => Just("_commit".to_owned()),
+    ]
+}
+
 /// An answers file: meta keys and answers, or text that is barely YAML.
 fn answers_file() -> impl Strategy<Value = String> {
     prop_oneof![
-        3 => prop::collection::vec((name(), scalar()), 0..5).prop_map(|pairs| {
+        3 => prop::collection::vec((answer_key(), scalar()), 0..5).prop_map(|pairs| {
             pairs.iter().fold(String::new(), |mut text, (key, value)| {
                 text.push_str(&format!("{key:?}: {value}\n"));
                 text

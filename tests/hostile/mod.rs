@@ -3,9 +3,12 @@
 //! written, within seconds.
 
 mod fuzz;
+#[cfg(unix)]
 mod git;
 mod messages;
+#[cfg(unix)]
 mod output;
+#[cfg(unix)]
 mod reads;
 mod smoke;
 mod writes;
