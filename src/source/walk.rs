@@ -68,6 +68,17 @@ pub(super) fn read_regular(shown: &str, real: &Path, limit: u64) -> Result<Vec<u
 /// source), with paths relative to `dir`. The folder the walk starts from is
 /// checked like every other: it must not lead out of `root`.
 pub(super) fn walk(root: &Path, dir: &str) -> Result<Vec<SourceFile>, SourceError> {
+    walk_within(
+        root,
+        dir,
+        Budget {
+            files: MAX_FILES,
+            bytes: MAX_BYTES,
+        },
+    )
+}
+
+fn walk_within(root: &Path, dir: &str, mut budget: Budget) -> Result<Vec<SourceFile>, SourceError> {
     let mut files = Vec::new();
     let Some(start) = resolve_inside(root, dir)? else {
         return Ok(files);
@@ -75,10 +86,6 @@ pub(super) fn walk(root: &Path, dir: &str) -> Result<Vec<SourceFile>, SourceErro
     if !start.is_dir() {
         return Ok(files);
     }
-    let mut budget = Budget {
-        files: MAX_FILES,
-        bytes: MAX_BYTES,
-    };
     let mut ancestors = vec![start.clone()];
     walk_folder(root, &start, "", &mut ancestors, &mut budget, &mut files)?;
     Ok(files)
@@ -164,4 +171,62 @@ fn walk_folder(
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn template() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        (dir, root)
+    }
+
+    fn small(files: usize, bytes: u64) -> Budget {
+        Budget { files, bytes }
+    }
+
+    #[test]
+    fn a_walk_stops_at_its_file_limit() {
+        let (_dir, root) = template();
+        for index in 0..5 {
+            fs::write(root.join(format!("f{index}")), "x").unwrap();
+        }
+        assert_eq!(walk_within(&root, "", small(5, 100)).unwrap().len(), 5);
+        let err = walk_within(&root, "", small(4, 100)).unwrap_err();
+        assert!(matches!(err, SourceError::TooMany { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_walk_stops_at_its_byte_limit() {
+        let (_dir, root) = template();
+        fs::write(root.join("a"), "0123456789").unwrap();
+        fs::write(root.join("b"), "0123456789").unwrap();
+        walk_within(&root, "", small(10, 20)).unwrap();
+        let err = walk_within(&root, "", small(10, 19)).unwrap_err();
+        assert!(
+            matches!(err, SourceError::TooLarge { ref path, .. } if path == "b"),
+            "{err}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_that_multiply_a_folder_count_against_the_limit() {
+        // d1 holds two links to d0, d2 two links to d1, ...: 2^n paths from n folders.
+        let (_dir, root) = template();
+        fs::create_dir(root.join("d0")).unwrap();
+        fs::write(root.join("d0/file"), "x").unwrap();
+        for level in 1..=20 {
+            let dir = root.join(format!("d{level}"));
+            fs::create_dir(&dir).unwrap();
+            for link in ["a", "b"] {
+                std::os::unix::fs::symlink(root.join(format!("d{}", level - 1)), dir.join(link))
+                    .unwrap();
+            }
+        }
+        let err = walk_within(&root, "d20", small(10_000, u64::MAX)).unwrap_err();
+        assert!(matches!(err, SourceError::TooMany { .. }), "{err}");
+    }
 }

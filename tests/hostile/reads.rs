@@ -118,3 +118,27 @@ fn symlinks_that_stay_inside_the_template_are_followed() {
         .success();
     assert_eq!(sandbox.read("demo/same-b/inner.txt"), "inner\n");
 }
+
+#[test]
+fn a_copier_yml_that_is_a_fifo_is_refused_without_blocking() {
+    let sandbox = Sandbox::new();
+    std::fs::create_dir(sandbox.join("tpl")).unwrap();
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(sandbox.join("tpl/copier.yml"))
+            .status()
+            .unwrap()
+            .success()
+    );
+    refused(
+        &sandbox,
+        "tpl",
+        "template file `copier.yml` is not a regular file or folder",
+    );
+    // `--help` reads the template's questions too, and must not block either.
+    sandbox
+        .scaffold(&["new", "--help", "--template", "tpl"])
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .success();
+}
