@@ -8,8 +8,14 @@ use minijinja::{Error, ErrorKind};
 
 use crate::source::SourceReader;
 
-pub(super) fn install(env: &mut minijinja::Environment<'static>, files: SourceReader) {
-    env.set_loader(move |name| load(&files, name));
+pub(super) fn install(
+    env: &mut minijinja::Environment<'static>,
+    files: SourceReader,
+    newline: String,
+) {
+    env.set_loader(move |name| {
+        Ok(load(&files, name)?.map(|text| super::normalize_newlines(&text, &newline).into_owned()))
+    });
 }
 
 fn load(files: &SourceReader, name: &str) -> Result<Option<String>, Error> {

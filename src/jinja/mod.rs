@@ -1,31 +1,68 @@
-//! The Jinja environment, set up as Copier 9 sets up Jinja2: `_envops`, a
-//! loader rooted at the template's folder, Copier's filters, globals and
-//! Python methods. Both `answers` and `render` render through it.
+//! The Jinja environment, set up as Copier 9 sets up Jinja2: `_envops`, no
+//! auto-escaping, lenient undefined values, newlines normalised, a loader
+//! rooted at the template's folder, the Ansible filters Copier loads, its
+//! globals and Python's methods, and bounds on the work a render may do.
+//! Both `answers` and `render` render through it.
 
+mod clock;
+mod digest;
 mod envops;
 mod error;
-pub(crate) mod filters;
+mod filters;
+mod format;
+mod limits;
 mod loader;
+mod methods;
+mod paths;
+mod regex;
+mod serialize;
+mod text;
+mod yaml;
+mod yaml_scalar;
+
+#[cfg(test)]
+mod tests;
 
 use minijinja::syntax::SyntaxConfig;
-use minijinja::{UndefinedBehavior, Value};
+use minijinja::{AutoEscape, UndefinedBehavior, Value};
 
 use crate::source::SourceReader;
 
-pub use envops::EnvOps;
+pub use clock::source_date_epoch;
+pub use envops::{EnvOps, Undefined};
 pub use error::TemplateError;
+pub use limits::Limits;
 
 /// How strictly a render runs; the same for every template of one render.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
     /// Undefined variables are errors (for `scaffold smoke` and
     /// `--strict-undefined`) instead of Copier's empty, falsy values.
     pub strict_undefined: bool,
+    pub limits: Limits,
+    /// The epoch second `strftime` and `now()` read instead of the clock.
+    pub fixed_time: Option<i64>,
+}
+
+impl Default for Options {
+    /// Copier's behaviour: lenient, default limits, and the clock unless
+    /// `SOURCE_DATE_EPOCH` fixes it.
+    fn default() -> Self {
+        Self {
+            strict_undefined: false,
+            limits: Limits::default(),
+            fixed_time: clock::source_date_epoch(),
+        }
+    }
 }
 
 /// A Jinja environment set up as Copier sets up Jinja.
 pub struct Environment {
     env: minijinja::Environment<'static>,
+    newline: String,
+    limits: Limits,
+    /// The (start, end) delimiters of expressions and blocks.
+    tags: Vec<(String, String)>,
 }
 
 impl Environment {
@@ -36,28 +73,56 @@ impl Environment {
         files: Option<SourceReader>,
         options: &Options,
     ) -> Result<Self, TemplateError> {
-        let syntax = SyntaxConfig::builder()
+        let mut syntax = SyntaxConfig::builder();
+        syntax
             .block_delimiters(envops.block_start.clone(), envops.block_end.clone())
             .variable_delimiters(envops.variable_start.clone(), envops.variable_end.clone())
             .comment_delimiters(envops.comment_start.clone(), envops.comment_end.clone())
             .keep_trailing_newline(envops.keep_trailing_newline)
             .trim_blocks(envops.trim_blocks)
-            .lstrip_blocks(envops.lstrip_blocks)
+            .lstrip_blocks(envops.lstrip_blocks);
+        if let Some(prefix) = &envops.line_statement_prefix {
+            syntax.line_statement_prefix(prefix.clone());
+        }
+        if let Some(prefix) = &envops.line_comment_prefix {
+            syntax.line_comment_prefix(prefix.clone());
+        }
+        let syntax = syntax
             .build()
             .map_err(|err| TemplateError::from_minijinja("_envops", &err))?;
         let mut env = minijinja::Environment::new();
         env.set_syntax(syntax);
-        env.set_undefined_behavior(if options.strict_undefined {
+        let strict = options.strict_undefined || envops.undefined == Undefined::Strict;
+        env.set_undefined_behavior(if strict {
             UndefinedBehavior::Strict
         } else {
             UndefinedBehavior::Lenient
         });
-        env.set_unknown_method_callback(filters::python_method);
+        let autoescape = envops.autoescape;
+        env.set_auto_escape_callback(move |_| {
+            if autoescape {
+                AutoEscape::Html
+            } else {
+                AutoEscape::None
+            }
+        });
+        env.set_formatter(format::python_formatter);
+        env.set_unknown_method_callback(methods::python_method);
+        env.set_fuel(Some(options.limits.fuel));
         filters::register(&mut env);
+        clock::register(&mut env, options.fixed_time);
         if let Some(files) = files {
-            loader::install(&mut env, files);
+            loader::install(&mut env, files, envops.newline_sequence.clone());
         }
-        Ok(Self { env })
+        Ok(Self {
+            env,
+            newline: envops.newline_sequence.clone(),
+            limits: options.limits.clone(),
+            tags: vec![
+                (envops.variable_start.clone(), envops.variable_end.clone()),
+                (envops.block_start.clone(), envops.block_end.clone()),
+            ],
+        })
     }
 
     /// An environment with no template files to load (strict, as before).
@@ -67,6 +132,7 @@ impl Environment {
             None,
             &Options {
                 strict_undefined: true,
+                ..Options::default()
             },
         )
     }
@@ -78,9 +144,18 @@ impl Environment {
         source: &str,
         context: &Value,
     ) -> Result<String, TemplateError> {
-        self.env
-            .render_named_str(name, source, context)
-            .map_err(|err| TemplateError::from_minijinja(name, &err))
+        let source = normalize_newlines(source, &self.newline);
+        limits::check_nesting(name, &source, &self.tags)?;
+        let template = self
+            .env
+            .template_from_named_str(name, &source)
+            .map_err(|err| TemplateError::from_minijinja(name, &err))?;
+        let mut out = limits::BoundedWriter::new(self.limits.max_output_bytes);
+        match template.render_captured_to(context, &mut out) {
+            Ok(_) => Ok(out.into_string()),
+            Err(_) if out.overflowed() => Err(limits::output_too_large(name, &self.limits)),
+            Err(err) => Err(limits::explain(name, &err, &self.limits)),
+        }
     }
 
     /// Renders a condition (`when:`) and reads the result as Copier does.
@@ -92,6 +167,29 @@ impl Environment {
     ) -> Result<bool, TemplateError> {
         Ok(truthy(&self.render(name, source, context)?))
     }
+}
+
+/// Jinja2's lexer turns every `\r\n`, `\r` and `\n` of a template into
+/// `newline_sequence`.
+pub(crate) fn normalize_newlines<'a>(source: &'a str, newline: &str) -> std::borrow::Cow<'a, str> {
+    if !source.contains('\r') && newline == "\n" {
+        return source.into();
+    }
+    let mut out = String::with_capacity(source.len());
+    let mut chars = source.chars().peekable();
+    while let Some(character) = chars.next() {
+        match character {
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                out.push_str(newline);
+            }
+            '\n' => out.push_str(newline),
+            other => out.push(other),
+        }
+    }
+    out.into()
 }
 
 /// Copier's reading of a rendered condition or a bool-ish string

@@ -1,0 +1,95 @@
+//! Printing values as Jinja2 prints them: Python's `str()` of floats
+//! (`1e+16`, `nan`), and `MarkupSafe`'s HTML escaping when `autoescape` is on.
+
+use minijinja::value::ValueKind;
+use minijinja::{AutoEscape, Error, Output, State, Value};
+
+/// The formatter of `{{ ... }}`.
+pub(super) fn python_formatter(
+    out: &mut Output<'_>,
+    state: &mut State<'_, '_>,
+    value: &Value,
+) -> Result<(), Error> {
+    let escape = matches!(state.auto_escape(), AutoEscape::Html) && !value.is_safe();
+    let text = match value.kind() {
+        ValueKind::Number if !value.is_integer() => {
+            f64::try_from(value.clone()).map_or_else(|_| value.to_string(), python_float)
+        }
+        ValueKind::Undefined | ValueKind::None if !escape => {
+            return minijinja::escape_formatter(out, state, value);
+        }
+        _ if escape => value.to_string(),
+        _ => return minijinja::escape_formatter(out, state, value),
+    };
+    let text = if escape {
+        markupsafe_escape(&text)
+    } else {
+        text
+    };
+    out.write_str(&text).map_err(Error::from)
+}
+
+/// Python's `repr(float)`: the shortest digits that read back, in fixed
+/// notation for exponents -4..16 and scientific (`1e+16`, `2.5e-10`) outside.
+pub fn python_float(number: f64) -> String {
+    if number.is_nan() {
+        return "nan".into();
+    }
+    if number.is_infinite() {
+        return if number > 0.0 { "inf" } else { "-inf" }.into();
+    }
+    let scientific = format!("{number:e}");
+    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    if (-4..16).contains(&exponent) {
+        let fixed = format!("{number}");
+        if fixed.contains('.') {
+            fixed
+        } else {
+            format!("{fixed}.0")
+        }
+    } else {
+        let sign = if exponent < 0 { '-' } else { '+' };
+        format!("{mantissa}e{sign}{:02}", exponent.abs())
+    }
+}
+
+/// `MarkupSafe`'s `escape`: `& < > " '`.
+pub(super) fn markupsafe_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for character in text.chars() {
+        match character {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&#34;"),
+            '\'' => out.push_str("&#39;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::python_float;
+
+    #[test]
+    fn floats_print_as_python_prints_them() {
+        for (number, python) in [
+            (1.0, "1.0"),
+            (1e16, "1e+16"),
+            (1e15, "1000000000000000.0"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (1e-5, "1e-05"),
+            (0.0001, "0.0001"),
+            (-0.0, "-0.0"),
+            (2.5e-10, "2.5e-10"),
+            (1.5e300, "1.5e+300"),
+            (f64::NAN, "nan"),
+            (f64::NEG_INFINITY, "-inf"),
+        ] {
+            assert_eq!(python_float(number), python);
+        }
+    }
+}
