@@ -7,6 +7,7 @@ use std::path::Path;
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence};
+use scaffold::answers::{AnswersFile, DataItem};
 use scaffold::generate::{NewOptions, new_project};
 use scaffold::source::{Source, TemplateRef};
 use scaffold::spec::Spec;
@@ -228,6 +229,10 @@ fn render(dir: &Path, spec: &str, answers: Option<&str>, files: &[(String, Strin
         defaults: true,
         force: false,
         dry_run: true,
+        data_file: None,
+        trust: false,
+        skip_tasks: false,
+        strict_undefined: false,
     };
     let _ = new_project(&options, None);
     assert!(!dir.join("out").exists(), "a dry run writes nothing");
@@ -260,5 +265,15 @@ proptest! {
                 let _ = Spec::load(&source);
             }
         }
+    }
+
+    #[test]
+    fn generated_answers_and_data_items_never_panic(
+        text in answers_file(),
+        item in "[ -~]{0,30}",
+        strict in any::<bool>(),
+    ) {
+        let _ = AnswersFile::parse("answers.yml", &text, strict);
+        let _ = DataItem::parse(&item);
     }
 }

@@ -142,3 +142,14 @@ fn a_copier_yml_that_is_a_fifo_is_refused_without_blocking() {
         .assert()
         .success();
 }
+
+#[test]
+fn a_module_folder_symlink_in_a_git_template_is_refused() {
+    let sandbox = Sandbox::new();
+    let outside = outside(&sandbox);
+    copy_fixture("module-link", &sandbox.join("tpl"));
+    symlink(&outside, sandbox.join("tpl/extra")).unwrap();
+    commit_all(&sandbox.join("tpl"));
+    let url = format!("git+file://{}", sandbox.join("tpl").display());
+    refused(&sandbox, &url, "is a symlink leading out of the template");
+}
