@@ -12,6 +12,10 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+mod journal;
+
+pub use journal::{STAGING_PREFIX, recover, unfinished};
+
 use crate::interrupt;
 use crate::tree::{File, PathPatterns, Tree};
 
@@ -37,6 +41,8 @@ pub enum WriteError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("interrupted; every file moved so far was put back")]
+    Interrupted,
     #[error("cannot write `{}`: {source}; every file written before it was put back", path.display())]
     RolledBack {
         path: PathBuf,
@@ -363,7 +369,7 @@ pub struct Transaction {
 impl Transaction {
     pub fn new(root: &Path) -> Result<Self, WriteError> {
         let staging = tempfile::Builder::new()
-            .prefix(".scaffold-staging-")
+            .prefix(STAGING_PREFIX)
             .tempdir_in(root)
             .map_err(io(root))?;
         let registered = interrupt::register(staging.path());
@@ -402,11 +408,25 @@ impl Transaction {
         });
     }
 
-    /// Moves every staged change into place, or none of them.
+    /// Moves every staged change into place, or none of them. An interrupt
+    /// (Ctrl-C, SIGTERM) during the moves rolls them back; a kill leaves a
+    /// journal from which [`recover`] puts the destination back.
     pub fn commit(self) -> Result<(), WriteError> {
         let _critical = interrupt::critical();
+        let mut journal = journal::start(
+            self.staging.path(),
+            self.changes
+                .iter()
+                .map(|change| (change.path.as_str(), change.staged.is_some())),
+        )?;
         let mut done: Vec<Done> = Vec::new();
         for (index, change) in self.changes.iter().enumerate() {
+            if interrupt::requested() {
+                for step in done.into_iter().rev() {
+                    step.undo();
+                }
+                return Err(WriteError::Interrupted);
+            }
             let backup = self.staging.path().join("old").join(index.to_string());
             let mut step = Done {
                 target: self.root.join(&change.path),
@@ -415,6 +435,9 @@ impl Transaction {
                 created_dirs: Vec::new(),
             };
             let applied = self.apply(change, &backup, &mut step);
+            for dir in &step.created_dirs {
+                journal::created_dir(&mut journal, dir.strip_prefix(&self.root).unwrap_or(dir));
+            }
             done.push(step);
             if let Err(err) = applied {
                 for step in done.into_iter().rev() {
@@ -426,7 +449,7 @@ impl Transaction {
                 });
             }
         }
-        Ok(())
+        journal::finish(self.staging.path())
     }
 
     /// Makes one change, recording in `step` what to undo.
@@ -435,6 +458,11 @@ impl Transaction {
         match inspect(&self.root, &change.path)? {
             Found::Nothing => {}
             Found::File => {
+                fs::rename(target, backup).map_err(io(target))?;
+                step.backup = Some(backup.to_owned());
+            }
+            // A folder the earlier removals emptied becomes the new file.
+            Found::Folder if change.staged.is_some() && holds_no_file(target) => {
                 fs::rename(target, backup).map_err(io(target))?;
                 step.backup = Some(backup.to_owned());
             }
@@ -454,6 +482,15 @@ impl Transaction {
         }
         Ok(())
     }
+}
+
+/// Whether `dir` holds nothing but (possibly nested) empty folders.
+fn holds_no_file(dir: &Path) -> bool {
+    fs::read_dir(dir).is_ok_and(|entries| {
+        entries.flatten().all(|entry| {
+            entry.file_type().is_ok_and(|kind| kind.is_dir()) && holds_no_file(&entry.path())
+        })
+    })
 }
 
 #[cfg(unix)]

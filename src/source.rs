@@ -351,7 +351,7 @@ impl Source {
         }
         // Copier records a version only for a template at the root of a git repository.
         let version = if root.join(".git").exists() {
-            git::describe(&root)
+            git::describe_work_tree(&root)
         } else {
             None
         };

@@ -73,6 +73,13 @@ pub(super) fn execute_update(
     let outcome = with_prompter(options.defaults, |prompter| {
         update::update(&options, prompter)
     })?;
+    if let Some(restored) = &outcome.recovered {
+        output::warning(&format!(
+            "an interrupted update was rolled back first ({} file{} put back)",
+            restored.len(),
+            if restored.len() == 1 { "" } else { "s" }
+        ));
+    }
     print_summary(&outcome.prepared, outcome.applied);
     Ok(if outcome.prepared.plan.conflicts() > 0 {
         ExitCode::from(DIFFERENT)

@@ -2,6 +2,7 @@
 //! template versions kept in real git repositories.
 
 mod builtin;
+mod edits;
 mod git;
 mod releases;
 mod safety;

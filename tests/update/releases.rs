@@ -50,9 +50,17 @@ fn a_project_from_every_released_version_updates_keeps_its_edits_and_builds() {
             .success();
         let project = sandbox.join("svc");
         let answers = sandbox.read("svc/.scaffold-answers.yml");
-        assert!(answers.contains(&format!("_commit: {version}\n")), "{answers}");
+        assert!(
+            answers.contains(&format!("_commit: {version}\n")),
+            "{answers}"
+        );
 
-        edit(&project, "Cargo.toml", "version = \"0.1.0\"", "version = \"3.4.5\"");
+        edit(
+            &project,
+            "Cargo.toml",
+            "version = \"0.1.0\"",
+            "version = \"3.4.5\"",
+        );
         let lib = project.join("src/lib.rs");
         let mut text = std::fs::read_to_string(&lib).unwrap();
         text.push_str(TEAM_FUNCTION);
@@ -65,7 +73,10 @@ fn a_project_from_every_released_version_updates_keeps_its_edits_and_builds() {
             .current_dir(&project)
             .assert()
             .success()
-            .stdout(predicate::str::contains("0 in conflict").or(predicate::str::contains("Already up to date")));
+            .stdout(
+                predicate::str::contains("0 in conflict")
+                    .or(predicate::str::contains("Already up to date")),
+            );
 
         let answers = std::fs::read_to_string(project.join(".scaffold-answers.yml")).unwrap();
         assert!(
@@ -73,9 +84,15 @@ fn a_project_from_every_released_version_updates_keeps_its_edits_and_builds() {
             "{version}: the answers record the new version:\n{answers}"
         );
         let cargo_toml = std::fs::read_to_string(project.join("Cargo.toml")).unwrap();
-        assert!(cargo_toml.contains("version = \"3.4.5\""), "{version}: {cargo_toml}");
+        assert!(
+            cargo_toml.contains("version = \"3.4.5\""),
+            "{version}: {cargo_toml}"
+        );
         let lib_text = std::fs::read_to_string(&lib).unwrap();
-        assert!(lib_text.contains("pub fn team_version()"), "{version}: {lib_text}");
+        assert!(
+            lib_text.contains("pub fn team_version()"),
+            "{version}: {lib_text}"
+        );
         assert_eq!(
             std::fs::read_to_string(project.join("NOTES.md")).unwrap(),
             "The team's own notes.\n"

@@ -118,7 +118,7 @@ fn a_project_without_an_answers_file_is_refused_with_a_reason() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "has no answers file (.scaffold-answers.yml, .copier-answers.yml)",
+            "has no answers file (.scaffold-answers.yml, .copier-answers.yml, *answers*.yml)",
         ));
 }
 

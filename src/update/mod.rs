@@ -1,0 +1,433 @@
+//! `scaffold update`, `diff` and `check`: render the template twice (as the
+//! project was rendered, and as it would be rendered now), read the project's
+//! files, and let [`merge::plan`] decide; then apply the plan, show it as
+//! unified diffs, or list what drifted.
+//!
+//! One step a module: [`versions`] chooses the two template versions,
+//! [`project`] reads the project, [`merge::plan`] plans, [`apply`] writes,
+//! [`report`] shows. Which template version was used is read from the
+//! answers file: `_src_path` names the template, `_commit` its version (a git
+//! tag or commit, or the scaffold version for builtin templates, whose
+//! earlier releases are embedded in the binary: see docs/update.md).
+
+mod apply;
+mod project;
+mod report;
+mod versions;
+
+use std::path::PathBuf;
+
+use crate::Error;
+use crate::answers::{AnswerInput, DataItem, Prompter};
+use crate::generate::{self, Rendered};
+use crate::merge::{self, ConflictStyle, Labels, Plan, PlanInput, Refusal};
+use crate::source::TemplateRef;
+use crate::spec::Spec;
+use crate::tree::PathPatterns;
+
+pub use apply::apply;
+pub use project::{COPIER_ANSWERS_FILE, refuse_dirty};
+pub use report::{DriftKind, diffs, drift};
+
+#[derive(Debug, thiserror::Error)]
+pub enum UpdateError {
+    #[error(
+        "`{}` has no answers file ({tried}); update, diff and check work on a project rendered by `scaffold new` (or Copier), from its folder or given as DIR",
+        project.display()
+    )]
+    NoAnswersFile { project: PathBuf, tried: String },
+    #[error("answers file `{}` does not record its template (`_src_path`); pass --template", path.display())]
+    NoTemplate { path: PathBuf },
+    #[error(
+        "`{}` has uncommitted changes; commit or stash them first, so the update can be reviewed and undone, or pass --allow-dirty:\n{files}",
+        project.display()
+    )]
+    Dirty { project: PathBuf, files: String },
+    #[error("cannot read `{}`: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot update `{}`: {source}; the project was left as it was", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("invalid `_skip_if_exists` pattern: {message}")]
+    Pattern { message: String },
+    #[error(
+        "cannot tell whether `{}` has uncommitted changes: {message}; fix git (or pass --allow-dirty to update anyway)",
+        project.display()
+    )]
+    GitStatus { project: PathBuf, message: String },
+    #[error("cannot update: {paths}; nothing was written")]
+    Refused { paths: String },
+    #[error(
+        "an interrupted update left `{}` in the project; run `scaffold update` to put the project back as it was first",
+        staging.display()
+    )]
+    Unfinished { staging: PathBuf },
+}
+
+impl UpdateError {
+    /// Whether the user's input or project state was at fault.
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            Self::NoAnswersFile { .. }
+                | Self::NoTemplate { .. }
+                | Self::Dirty { .. }
+                | Self::GitStatus { .. }
+                | Self::Refused { .. }
+                | Self::Unfinished { .. }
+        )
+    }
+}
+
+/// What `scaffold update`, `diff` and `check` were asked to do, independent of
+/// the command line.
+#[derive(Debug, Clone, Default)]
+pub struct UpdateOptions {
+    /// The project's folder.
+    pub project: PathBuf,
+    /// The template, when it is no longer where `_src_path` says.
+    pub template: Option<TemplateRef>,
+    /// The version to update to: a git ref, or a builtin release.
+    pub vcs_ref: Option<String>,
+    /// The answers file, relative to the project.
+    pub answers_file: Option<PathBuf>,
+    /// Answers to change.
+    pub data: Vec<DataItem>,
+    /// Take defaults for new questions instead of prompting.
+    pub defaults: bool,
+    pub conflict: ConflictStyle,
+    /// Lines of context around a change (`-c`, Copier's default 1).
+    pub context_lines: usize,
+    pub dry_run: bool,
+    pub allow_dirty: bool,
+}
+
+/// The decided plan, and what it was decided from.
+#[derive(Debug)]
+pub struct Prepared {
+    pub project: PathBuf,
+    /// `_src_path` of the template, e.g. `builtin:service`.
+    pub template: String,
+    /// The version the project was rendered from, and the one it moves to.
+    pub from_version: Option<String>,
+    pub to_version: Option<String>,
+    /// Recorded answers whose value changes, by name.
+    pub changed_answers: Vec<String>,
+    pub plan: Plan,
+}
+
+/// What `scaffold update` did.
+#[derive(Debug)]
+pub struct UpdateOutcome {
+    pub prepared: Prepared,
+    /// `false` for a dry run.
+    pub applied: bool,
+    /// Files put back from an update interrupted before this one, if one was.
+    pub recovered: Option<Vec<String>>,
+}
+
+/// Renders both versions, reads the project and decides the plan. Writes nothing.
+pub fn prepare(
+    options: &UpdateOptions,
+    prompter: Option<&mut dyn Prompter>,
+) -> Result<Prepared, Error> {
+    let project = &options.project;
+    if let Some(staging) = crate::disk::unfinished(project).into_iter().next() {
+        return Err(UpdateError::Unfinished { staging }.into());
+    }
+    let recorded = project::read_recorded_answers(project, options.answers_file.as_deref())?;
+    let reference = match &options.template {
+        Some(reference) => reference.clone(),
+        None => versions::recorded_template(project, &recorded.answers, &recorded.path)?,
+    };
+    let commit = recorded.answers.meta("_commit").map(str::to_owned);
+    let folder_name = generate::folder_name(project);
+    // With `-a FILE`, both versions record their answers in FILE, as Copier's do.
+    let answers_file_name = options
+        .answers_file
+        .as_ref()
+        .map(|_| recorded.relative.clone())
+        .unwrap_or_default();
+
+    let base_source = versions::open_base(&reference, commit.as_deref())?;
+    let base_spec = Spec::load(&base_source)?;
+    let base_input = AnswerInput {
+        folder_name: folder_name.clone(),
+        answers_file: Some(recorded.answers.clone()),
+        defaults: true,
+        answers_file_name: answers_file_name.clone(),
+        ..AnswerInput::default()
+    };
+    let base = generate::render_with(base_source, base_spec, base_input, None)?;
+
+    let theirs_source = versions::open_theirs(&reference, options.vcs_ref.as_deref())?;
+    let theirs_spec = Spec::load(&theirs_source)?;
+    let theirs_input = AnswerInput {
+        folder_name,
+        answers_file: Some(recorded.answers),
+        data: options.data.clone(),
+        defaults: options.defaults || prompter.is_none(),
+        answers_file_name,
+        ..AnswerInput::default()
+    };
+    let theirs = generate::render_with(theirs_source, theirs_spec, theirs_input, prompter)?;
+
+    let ours = project::read_ours(
+        project,
+        base.tree
+            .paths()
+            .chain(theirs.tree.paths())
+            .chain(std::iter::once(&recorded.relative)),
+    )?;
+    let skip = skip_if_exists(&theirs.spec.skip_if_exists)?;
+    let changed_answers = changed_answers(&base, &theirs);
+    let from_version = base.source.version().map(str::to_owned);
+    let to_version = theirs.source.version().map(str::to_owned);
+    let labels = labels(
+        from_version.as_deref(),
+        to_version.as_deref(),
+        !changed_answers.is_empty(),
+    );
+    let mut plan = merge::plan(&PlanInput {
+        base: &base.tree,
+        theirs: &theirs.tree,
+        ours: &ours,
+        answers_file: &theirs.answers_file,
+        base_answers_file: &recorded.relative,
+        skip_if_exists: &skip,
+        style: options.conflict,
+        context_lines: options.context_lines.max(1),
+        labels: &labels,
+    });
+    apply::choose_reject_paths(project, &mut plan);
+    Ok(Prepared {
+        project: project.clone(),
+        template: theirs.source.reference().describe(),
+        from_version,
+        to_version,
+        changed_answers,
+        plan,
+    })
+}
+
+/// `scaffold update`: refuses a dirty git work tree (unless allowed), then
+/// decides the plan and, unless a dry run, applies it.
+pub fn update(
+    options: &UpdateOptions,
+    prompter: Option<&mut dyn Prompter>,
+) -> Result<UpdateOutcome, Error> {
+    let interrupted = !crate::disk::unfinished(&options.project).is_empty();
+    let recovered = if options.dry_run {
+        None
+    } else {
+        let restored = crate::disk::recover(&options.project)?;
+        interrupted.then_some(restored)
+    };
+    if !options.dry_run && !options.allow_dirty {
+        refuse_dirty(&options.project)?;
+    }
+    let prepared = prepare(options, prompter)?;
+    refuse_undeliverable(&prepared.plan)?;
+    if !options.dry_run {
+        apply(&prepared.project, &prepared.plan)?;
+    }
+    Ok(UpdateOutcome {
+        prepared,
+        applied: !options.dry_run,
+        recovered,
+    })
+}
+
+/// Refuses the whole update when the template changes a path the project
+/// has something else at, naming each and what to do.
+fn refuse_undeliverable(plan: &Plan) -> Result<(), UpdateError> {
+    let reasons: Vec<String> = plan
+        .refusals()
+        .map(|(path, refusal)| match refusal {
+            Refusal::NotAFile => format!(
+                "the template changes `{path}`, which is not a regular file in the project (a symlink or special file, or one is on the way); replace it with a file or remove it"
+            ),
+            Refusal::FileInTheWay { file } => format!(
+                "the template turns `{file}` into a folder (with `{path}`), but the project's `{file}` stays (it was edited); move it aside"
+            ),
+            Refusal::FolderInTheWay { kept } => format!(
+                "the template turns the folder `{path}` into a file, but the project keeps files in it ({}); move them aside",
+                kept.join(", ")
+            ),
+        })
+        .collect();
+    if reasons.is_empty() {
+        return Ok(());
+    }
+    Err(UpdateError::Refused {
+        paths: reasons.join("; "),
+    })
+}
+
+fn changed_answers(base: &Rendered, theirs: &Rendered) -> Vec<String> {
+    let before = base.answers.recorded();
+    let after = theirs.answers.recorded();
+    let mut names: Vec<String> = before
+        .keys()
+        .chain(after.keys())
+        .filter(|name| before.get(*name) != after.get(*name))
+        .cloned()
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+fn labels(from: Option<&str>, to: Option<&str>, answers_changed: bool) -> Labels {
+    let name = |version: Option<&str>| {
+        version.map_or_else(
+            || "template".to_owned(),
+            |version| format!("template {version}"),
+        )
+    };
+    let mut theirs = name(to);
+    if from == to && answers_changed {
+        theirs.push_str(" with the new answers");
+    }
+    Labels {
+        base: name(from),
+        theirs,
+    }
+}
+
+fn skip_if_exists(patterns: &[String]) -> Result<impl Fn(&str) -> bool, UpdateError> {
+    let patterns = PathPatterns::new(patterns.iter().map(String::as_str)).map_err(|err| {
+        UpdateError::Pattern {
+            message: err.to_string(),
+        }
+    })?;
+    Ok(move |path: &str| patterns.matches(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+
+    use super::*;
+    use crate::merge::{Action, Entry};
+    use crate::render::DEFAULT_ANSWERS_FILE;
+    use crate::source::{self, Source};
+    use crate::tree::File;
+
+    fn entry(path: &str, action: Action) -> Entry {
+        Entry {
+            path: path.to_owned(),
+            base: None,
+            theirs: None,
+            ours: None,
+            action,
+            is_answers_file: false,
+        }
+    }
+
+    #[test]
+    fn a_failing_step_undoes_every_earlier_one() {
+        let project = tempfile::tempdir().unwrap();
+        let root = project.path();
+        fs::write(root.join("a.txt"), "old a\n").unwrap();
+        fs::write(root.join("b.txt"), "old b\n").unwrap();
+        fs::write(root.join("c"), "a file where the plan needs a folder\n").unwrap();
+        let plan = Plan {
+            entries: vec![
+                entry("a.txt", Action::Update(File::new("new a\n", false))),
+                entry("b.txt", Action::Delete),
+                entry("c/x.txt", Action::Add(File::new("x\n", false))),
+                entry("d/e/new.txt", Action::Add(File::new("new\n", false))),
+            ],
+        };
+        apply(root, &plan).unwrap_err();
+        assert_eq!(fs::read_to_string(root.join("a.txt")).unwrap(), "old a\n");
+        assert_eq!(fs::read_to_string(root.join("b.txt")).unwrap(), "old b\n");
+        let mut left: Vec<String> = fs::read_dir(root)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            ["a.txt", "b.txt", "c"],
+            "no staging folder or new file is left"
+        );
+    }
+
+    #[test]
+    fn a_deleted_file_takes_the_folders_it_leaves_empty_with_it() {
+        let project = tempfile::tempdir().unwrap();
+        let root = project.path();
+        fs::create_dir_all(root.join("old/deeper")).unwrap();
+        fs::write(root.join("old/deeper/gone.txt"), "x\n").unwrap();
+        fs::write(root.join("keep.txt"), "k\n").unwrap();
+        let plan = Plan {
+            entries: vec![entry("old/deeper/gone.txt", Action::Delete)],
+        };
+        apply(root, &plan).unwrap();
+        assert!(!root.join("old").exists());
+        assert!(root.join("keep.txt").exists());
+    }
+
+    #[test]
+    fn a_builtin_project_updates_from_the_embedded_release_that_rendered_it() {
+        let temp = tempfile::tempdir().unwrap();
+        let project = temp.path().join("svc");
+        let render_builtin = |source: Source| {
+            let spec = Spec::load(&source).unwrap();
+            let input = AnswerInput {
+                folder_name: "svc".into(),
+                defaults: true,
+                ..AnswerInput::default()
+            };
+            generate::render_with(source, spec, input, None).unwrap()
+        };
+        let old = render_builtin(Source::builtin_at("service", "0.0.1").unwrap());
+        crate::disk::write_new(&old.tree, &project, &crate::disk::WriteOptions::default()).unwrap();
+        let readme = project.join("README.md");
+        let text = fs::read_to_string(&readme).unwrap();
+        fs::write(
+            &readme,
+            text.replacen("# svc\n", "# svc, the team's service\n", 1),
+        )
+        .unwrap();
+
+        let options = UpdateOptions {
+            project: project.clone(),
+            defaults: true,
+            ..UpdateOptions::default()
+        };
+        let outcome = update(&options, None).unwrap();
+        let action = |path: &str| {
+            outcome
+                .prepared
+                .plan
+                .entries
+                .iter()
+                .find(|entry| entry.path == path)
+                .map(|entry| entry.action.clone())
+        };
+        assert_eq!(outcome.prepared.from_version.as_deref(), Some("0.0.1"));
+        assert!(matches!(action("README.md"), Some(Action::Merge(_))));
+        assert_eq!(action("CHANGES.md"), Some(Action::Delete));
+        assert!(matches!(action("Cargo.toml"), Some(Action::Add(_))));
+
+        let current = render_builtin(Source::builtin(source::DEFAULT_BUILTIN).unwrap());
+        let expected = String::from_utf8(current.tree.get("README.md").unwrap().contents.clone())
+            .unwrap()
+            .replacen("# svc\n", "# svc, the team's service\n", 1);
+        assert_eq!(fs::read_to_string(&readme).unwrap(), expected);
+        assert!(!project.join("CHANGES.md").exists());
+        let answers = fs::read_to_string(project.join(DEFAULT_ANSWERS_FILE)).unwrap();
+        assert!(
+            answers.contains(&format!("_commit: {}\n", source::BUILTIN_VERSION)),
+            "{answers}"
+        );
+    }
+}
