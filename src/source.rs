@@ -64,6 +64,10 @@ pub enum SourceError {
     #[error("--vcs-ref was given, but template `{}` is not a git repository; drop --vcs-ref or point --template at a repository", path.display())]
     VcsRefNotGit { path: PathBuf },
     #[error(
+        "template `{url}` has no tag, branch or commit `{reference}`; pick one it has (`git tag` lists its versions)"
+    )]
+    UnknownRef { url: String, reference: String },
+    #[error(
         "template file `{path}` is not a regular file or folder (a FIFO, socket or device); scaffold reads only files and folders"
     )]
     NotRegular { path: String },
@@ -126,6 +130,7 @@ impl SourceError {
                 | Self::IsAFile { .. }
                 | Self::NoSpec { .. }
                 | Self::VcsRefNotGit { .. }
+                | Self::UnknownRef { .. }
                 | Self::BadGitArgument { .. }
                 | Self::BadSetting { .. }
         )

@@ -15,10 +15,48 @@ use console::style;
 use crate::Error;
 use crate::generate::NewOutcome;
 
+/// How scaffold exits: one value per meaning, as uv's `ExitStatus`; the
+/// numbers live here and nowhere else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// Done (0).
+    Success,
+    /// The answer is "not yet" (1): an update left conflicts to resolve,
+    /// `check` found drift, `check-update` found a newer version.
+    Different,
+    /// The template, the disk or the network failed (1).
+    Failure,
+    /// Bad input (2): flags, answers, destination, an unknown version.
+    Usage,
+    /// `update` or `recopy` could not finish and changed nothing (3), so
+    /// that 1 from them means only "conflicts remain".
+    NotUpdated,
+    /// Ctrl-C or SIGTERM (130, as shells report 128 + SIGINT).
+    Interrupted,
+}
+
+impl ExitStatus {
+    pub const fn code(self) -> u8 {
+        match self {
+            Self::Success => 0,
+            Self::Different | Self::Failure => 1,
+            Self::Usage => 2,
+            Self::NotUpdated => 3,
+            Self::Interrupted => 130,
+        }
+    }
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> Self {
+        ExitCode::from(status.code())
+    }
+}
+
 /// Exit code for a failure of the template, the disk or the network.
-pub const FAILURE: u8 = 1;
+pub const FAILURE: u8 = ExitStatus::Failure.code();
 /// Exit code for bad input: flags, answers, destination.
-pub const USAGE: u8 = 2;
+pub const USAGE: u8 = ExitStatus::Usage.code();
 
 /// The first error writing standard output met, if any.
 static STDOUT_ERROR: Mutex<Option<std::io::Error>> = Mutex::new(None);
@@ -107,6 +145,20 @@ pub fn error(err: &Error) -> ExitCode {
     };
     complain(&format!("{label} {err}"));
     ExitCode::from(if err.is_usage() { USAGE } else { FAILURE })
+}
+
+/// Prints `error: ...` like [`error`] and returns its status: bad input is
+/// [`ExitStatus::Usage`], an interrupt [`ExitStatus::Interrupted`], any
+/// other failure `failure`.
+pub fn error_as(err: &Error, failure: ExitStatus) -> ExitStatus {
+    let _ = error(err);
+    if err.is_usage() {
+        ExitStatus::Usage
+    } else if matches!(err, Error::Write(crate::disk::WriteError::Interrupted)) {
+        ExitStatus::Interrupted
+    } else {
+        failure
+    }
 }
 
 /// Prints a warning on stderr.

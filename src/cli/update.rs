@@ -9,14 +9,12 @@ use clap::ArgMatches;
 use console::{StyledObject, style};
 
 use super::args::{ChangeArgs, CheckArgs, ConflictArg, DiffArgs, ProjectArgs, UpdateArgs};
+use super::output::ExitStatus;
 use super::{answers_given, output, with_prompter};
 use crate::Error;
 use crate::merge::{Action, ConflictKind, ConflictStyle, Entry, Kept};
 use crate::source::TemplateRef;
 use crate::update::{self, DriftKind, Prepared, UpdateOptions};
-
-/// Exit code when conflicts remain or the project drifted.
-const DIFFERENT: u8 = 1;
 
 fn options(
     project: &ProjectArgs,
@@ -70,9 +68,12 @@ pub(super) fn execute_update(
     let mut options = options(&args.project, Some((&args.change, matches, questions)))?;
     options.dry_run = args.dry_run;
     options.allow_dirty = args.allow_dirty;
-    let outcome = with_prompter(options.defaults, |prompter| {
+    let outcome = match with_prompter(options.defaults, |prompter| {
         update::update(&options, prompter)
-    })?;
+    }) {
+        Ok(outcome) => outcome,
+        Err(err) => return Ok(output::error_as(&err, ExitStatus::NotUpdated).into()),
+    };
     if let Some(restored) = &outcome.recovered {
         output::warning(&format!(
             "an interrupted update was rolled back first ({} file{} put back)",
@@ -82,7 +83,7 @@ pub(super) fn execute_update(
     }
     print_summary(&outcome.prepared, outcome.applied);
     Ok(if outcome.prepared.plan.conflicts() > 0 {
-        ExitCode::from(DIFFERENT)
+        ExitStatus::Different.into()
     } else {
         ExitCode::SUCCESS
     })
@@ -129,7 +130,7 @@ pub(super) fn execute_check(args: &CheckArgs) -> Result<ExitCode, Error> {
         drift.len(),
         if drift.len() == 1 { "" } else { "s" }
     );
-    Ok(ExitCode::from(DIFFERENT))
+    Ok(ExitStatus::Different.into())
 }
 
 fn describe_version(template: &str, version: Option<&str>) -> String {

@@ -110,6 +110,20 @@ pub fn clone(url: &str, vcs_ref: Option<&str>, dir: &Path) -> Result<(), SourceE
         Some(reference) => reference.to_owned(),
         None => latest_tag(dir).unwrap_or_else(|| "HEAD".to_owned()),
     };
+    if let Some(reference) = vcs_ref {
+        let known = git()
+            .current_dir(dir)
+            .args(["rev-parse", "--verify", "--quiet", "--end-of-options"])
+            .arg(format!("{reference}^{{commit}}"))
+            .output()
+            .is_ok_and(|output| output.status.success());
+        if !known {
+            return Err(SourceError::UnknownRef {
+                url: url.to_owned(),
+                reference: reference.to_owned(),
+            });
+        }
+    }
     run(
         "checkout",
         url,

@@ -378,3 +378,18 @@ fn updated_files_keep_their_permission_bits() {
     let mode = std::fs::metadata(&notes).unwrap().permissions().mode() & 0o7777;
     assert_eq!(mode, 0o600);
 }
+
+#[test]
+fn exit_1_means_only_conflicts_an_unknown_version_is_2_and_a_failure_3() {
+    let sandbox = Sandbox::new();
+    let repo = template(&sandbox, QUESTIONS);
+    repo.release("v1");
+    let project = new_project(&sandbox, &repo.url());
+    let before = snapshot(&project);
+    update(&sandbox, &project, &["--vcs-ref", "v9"])
+        .code(2)
+        .stderr(predicate::str::contains("no tag, branch or commit `v9`"));
+    repo.write("notes.txt.jinja", "{{ name ").release("v2");
+    update(&sandbox, &project, &[]).code(3);
+    assert_eq!(snapshot(&project), before, "nothing was written");
+}

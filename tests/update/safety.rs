@@ -136,7 +136,7 @@ fn a_builtin_version_this_scaffold_does_not_carry_is_named_in_the_error() {
     sandbox
         .scaffold(&["update", "svc"])
         .assert()
-        .code(1)
+        .code(3)
         .stderr(predicate::str::contains(
             "version 0.0.1 is not embedded in this scaffold",
         ));
