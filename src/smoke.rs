@@ -440,6 +440,8 @@ pub fn combinations(spec: &Spec) -> Result<Combinations<'_>, Error> {
 /// render or a failing check is part of the report.
 pub fn run(options: &SmokeOptions, progress: &dyn Progress) -> Result<SmokeReport, Error> {
     let started = Instant::now();
+    // Both renders of a combination read the same "now" (SOURCE_DATE_EPOCH or this second).
+    crate::jinja::freeze_clock();
     let source = Source::open(&options.template, options.vcs_ref.as_deref())?;
     let spec = Spec::load(&source)?;
     let checks = if options.render_only {

@@ -3,6 +3,7 @@
 mod cli;
 mod copier_compat;
 mod hostile;
+mod jinja;
 mod rendered;
 mod smoke;
 mod snapshot;

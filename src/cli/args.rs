@@ -22,6 +22,12 @@ Examples:
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Most work one template render may do (minijinja fuel) [default: 50000000].
+    #[arg(long, global = true, value_name = "FUEL")]
+    pub max_render_fuel: Option<u64>,
+    /// Largest output of one template render, in bytes [default: 268435456].
+    #[arg(long, global = true, value_name = "BYTES")]
+    pub max_render_bytes: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -216,6 +222,8 @@ const RESERVED: &[&str] = &[
     "dir",
     "conflict",
     "allow_dirty",
+    "max_render_fuel",
+    "max_render_bytes",
 ];
 
 /// Adds `--question-name VALUE` for every question to the commands that take answers.

@@ -44,6 +44,7 @@ where
             return ExitCode::from(output::USAGE);
         }
     };
+    crate::jinja::Limits::configure(cli.max_render_fuel, cli.max_render_bytes);
     match execute(cli, &matches, &questions) {
         Ok(code) => code,
         Err(err) => output::error(&err),

@@ -4,7 +4,7 @@
 //! convention) fixes "now" so that two renders compare equal.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use jiff::civil::DateTime as Civil;
 use jiff::fmt::strtime::{BrokenDownTime, Config, PosixCustom};
@@ -13,9 +13,26 @@ use jiff::{Timestamp, Zoned};
 use minijinja::value::{Object, ObjectRepr};
 use minijinja::{Error, ErrorKind, State, Value};
 
-/// The time `SOURCE_DATE_EPOCH` sets, if it is set to a whole number.
+/// The clock fixed for the whole process by [`freeze_clock`].
+static FROZEN: OnceLock<i64> = OnceLock::new();
+
+/// The time "now" is fixed at: [`freeze_clock`]'s, else `SOURCE_DATE_EPOCH`'s
+/// when it is set to a whole number.
 pub fn source_date_epoch() -> Option<i64> {
-    std::env::var("SOURCE_DATE_EPOCH").ok()?.trim().parse().ok()
+    FROZEN.get().copied().or_else(|| {
+        std::env::var("SOURCE_DATE_EPOCH")
+            .ok()?
+            .trim()
+            .parse()
+            .ok()
+    })
+}
+
+/// Fixes "now" for every later render of this process, at `SOURCE_DATE_EPOCH`
+/// or else the current second, so that renders compare equal (`scaffold
+/// smoke` renders each combination twice). Returns the fixed epoch second.
+pub fn freeze_clock() -> i64 {
+    *FROZEN.get_or_init(|| source_date_epoch().unwrap_or_else(|| Timestamp::now().as_second()))
 }
 
 pub(super) fn register(env: &mut minijinja::Environment<'static>, fixed: Option<i64>) {

@@ -5,6 +5,7 @@
 
 use std::fmt;
 use std::io;
+use std::sync::OnceLock;
 
 use minijinja::ErrorKind;
 
@@ -30,12 +31,34 @@ pub struct Limits {
     pub max_output_bytes: u64,
 }
 
+/// The limits `--max-render-fuel` and `--max-render-bytes` set for the process.
+static CONFIGURED: OnceLock<Limits> = OnceLock::new();
+
 impl Default for Limits {
+    /// The limits configured for this process, else the built-in defaults.
     fn default() -> Self {
+        CONFIGURED.get().cloned().unwrap_or_else(Self::builtin)
+    }
+}
+
+impl Limits {
+    /// The built-in defaults: enough for real templates, a few seconds and a
+    /// few hundred MB at most for hostile ones.
+    pub fn builtin() -> Self {
         Self {
             fuel: DEFAULT_FUEL,
             max_output_bytes: DEFAULT_MAX_OUTPUT_BYTES,
         }
+    }
+
+    /// Sets the process's limits from the command line (`None` keeps a
+    /// default); the first call wins.
+    pub fn configure(fuel: Option<u64>, max_output_bytes: Option<u64>) {
+        let builtin = Self::builtin();
+        let _ = CONFIGURED.set(Self {
+            fuel: fuel.unwrap_or(builtin.fuel),
+            max_output_bytes: max_output_bytes.unwrap_or(builtin.max_output_bytes),
+        });
     }
 }
 

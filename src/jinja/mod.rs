@@ -28,7 +28,7 @@ use minijinja::{AutoEscape, UndefinedBehavior, Value};
 
 use crate::source::SourceReader;
 
-pub use clock::source_date_epoch;
+pub use clock::{freeze_clock, source_date_epoch};
 pub use envops::{EnvOps, Undefined};
 pub use error::TemplateError;
 pub use limits::Limits;

@@ -188,3 +188,40 @@ fn cases_render_as_jinja2_renders_them_for_copier() {
         failures.join("\n")
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn the_loader_reads_through_the_source_and_refuses_what_leaves_it() {
+    use crate::source::{Source, TemplateRef};
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("template");
+    std::fs::create_dir_all(root.join("shared")).unwrap();
+    std::fs::write(root.join("copier.yml"), "name:\n  default: demo\n").unwrap();
+    std::fs::write(root.join("shared/part.txt"), "part\r\n").unwrap();
+    std::fs::write(dir.path().join("secret.txt"), "the user's secret").unwrap();
+    std::os::unix::fs::symlink(dir.path().join("secret.txt"), root.join("link.txt")).unwrap();
+    let source = Source::open(&TemplateRef::Local(root), None).unwrap();
+    let env =
+        Environment::for_template(&EnvOps::default(), Some(source.reader()), &options()).unwrap();
+    let render = |text: &str| env.render("t.jinja", text, &Value::from(()));
+    assert_eq!(render("{% include 'shared/part.txt' %}").unwrap(), "part\n");
+    assert_eq!(
+        render("{% include './shared//part.txt' %}").unwrap(),
+        "part\n"
+    );
+    for escape in [
+        "{% include 'link.txt' %}",
+        "{% include '../secret.txt' %}",
+        "{% include '/etc/hostname' %}",
+    ] {
+        let err = render(escape).unwrap_err();
+        assert!(!err.to_string().contains("the user's secret"), "{err}");
+        assert_eq!(err.file, "t.jinja");
+    }
+    assert!(
+        render("{% include 'missing.txt' %}")
+            .unwrap_err()
+            .message
+            .contains("not found")
+    );
+}
