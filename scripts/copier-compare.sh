@@ -7,10 +7,10 @@
 #
 # TEMPLATE: a local folder or a git URL (gh:owner/repo, https://..., git@...).
 # ANSWER:   KEY=VALUE (passed as --data to both) or a YAML file (--data-file).
-# Both render with --defaults and --trust. Environment: SCAFFOLD (the scaffold
-# binary; default target/release/scaffold, else `scaffold` on the PATH),
-# COPIER (default `copier`), VCS_REF (passed as --vcs-ref to both),
-# KEEP=1 (keep the renders and print where they are).
+# Both render with --defaults and --trust, tasks skipped (the comparison is of
+# what is rendered). Environment: SCAFFOLD (the scaffold binary; default
+# target/release/scaffold, else `scaffold` on the PATH), COPIER (default
+# `copier`), VCS_REF (--vcs-ref for both), KEEP=1 (keep both renders).
 # Exit status: 0 identical, 1 different, 2 bad usage or a tool failed.
 set -uo pipefail
 
@@ -72,14 +72,17 @@ elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f s", b - a }'; }
 
 export TZ=${TZ:-UTC}
 start=$(now)
-"${copier[@]}" copy --defaults --trust --quiet "${answers[@]}" "$template" "$dest" >"$work/copier.log" 2>&1
+"${copier[@]}" copy --defaults --trust --skip-tasks --quiet "${answers[@]}" "$template" "$dest" >"$work/copier.log" 2>&1
 copier_status=$?
 copier_time=$(elapsed "$start" "$(now)")
 [[ -e $dest ]] && mv "$dest" "$work/copier"
 mkdir -p "$work/copier"
 
+# Flags scaffold may not have yet.
 trust=()
-"$scaffold" new --help 2>/dev/null | grep -q -- '--trust' && trust=(--trust)
+scaffold_help=$("$scaffold" new --help 2>/dev/null)
+[[ $scaffold_help == *--trust* ]] && trust+=(--trust)
+[[ $scaffold_help == *--skip-tasks* ]] && trust+=(--skip-tasks)
 start=$(now)
 "$scaffold" new "$dest" --template "$template" --defaults "${trust[@]}" "${answers[@]}" >"$work/scaffold.log" 2>&1
 scaffold_status=$?

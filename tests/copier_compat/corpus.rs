@@ -189,7 +189,7 @@ impl Tools {
             Tool::Copier => {
                 command = Command::new(&self.copier[0]);
                 command.args(&self.copier[1..]);
-                command.args(["copy", "--trust", "--defaults", "--quiet"]);
+                command.args(["copy", "--trust", "--skip-tasks", "--defaults", "--quiet"]);
                 if !case.existing.is_empty() {
                     command.arg("--overwrite");
                 }
@@ -198,8 +198,10 @@ impl Tools {
                 command = Command::new(&self.scaffold);
                 command.arg("new").arg(dest).arg("--template").arg(template);
                 command.arg("--defaults");
-                if self.scaffold_has("--trust") {
-                    command.arg("--trust");
+                for flag in ["--trust", "--skip-tasks"] {
+                    if self.scaffold_has(flag) {
+                        command.arg(flag);
+                    }
                 }
                 if !case.existing.is_empty() {
                     command.arg("--force");
