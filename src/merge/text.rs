@@ -33,6 +33,8 @@ enum Chunk {
         base: Range<usize>,
         ours: Range<usize>,
         theirs: Range<usize>,
+        /// The project's own changes in this stretch (its `.rej` hunk).
+        project: Vec<Change>,
     },
 }
 
@@ -48,7 +50,7 @@ pub struct TextMerge<'a> {
 }
 
 /// A changed stretch of base lines, and the side's lines replacing it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Change {
     base: Range<usize>,
     side: Range<usize>,
@@ -158,6 +160,7 @@ impl<'a> TextMerge<'a> {
                     base,
                     ours: ours_range,
                     theirs: theirs_range,
+                    project: ours[first_ours..next_ours].to_vec(),
                 }
             });
             (ours_anchor, theirs_anchor) = (ours_after, theirs_after);
@@ -198,7 +201,9 @@ impl<'a> TextMerge<'a> {
                 Chunk::Agreed(base) => Self::push(&mut out, &self.base, base),
                 Chunk::Ours { ours, .. } => Self::push(&mut out, &self.ours, ours),
                 Chunk::Theirs { theirs, .. } => Self::push(&mut out, &self.theirs, theirs),
-                Chunk::Clash { base, ours, theirs } => clash(base, ours, theirs, &mut out),
+                Chunk::Clash {
+                    base, ours, theirs, ..
+                } => clash(base, ours, theirs, &mut out),
             }
         }
         out
@@ -286,40 +291,69 @@ impl<'a> TextMerge<'a> {
     }
 
     /// The project's side of each clash as unified-diff hunks against the
-    /// base, as `git apply --reject` writes them to `FILE.rej`, with
-    /// `context` lines around each.
+    /// base, as `git apply --reject` leaves them in `FILE.rej` for Copier:
+    /// `context` lines around the project's changes, and git's default
+    /// function line (the nearest line above starting with a letter, `_`
+    /// or `$`) after the header.
     pub fn rejected_hunks(&self, path: &str, context: usize) -> String {
         let mut out = format!("diff a/{path} b/{path}\t(rejected hunks)\n");
         for chunk in &self.chunks {
-            let Chunk::Clash { base, ours, .. } = chunk else {
+            let Chunk::Clash { project, .. } = chunk else {
                 continue;
             };
-            let before = base.start.saturating_sub(context)..base.start;
-            let after = base.end..(base.end + context).min(self.base.len());
-            let lead = before.len();
-            let old_len = lead + base.len() + after.len();
-            let new_len = lead + ours.len() + after.len();
+            let (Some(first), Some(last)) = (project.first(), project.last()) else {
+                continue;
+            };
+            let lead = first.base.start.min(context);
+            let trail = (self.base.len() - last.base.end).min(context);
+            let old_start = first.base.start - lead;
+            let new_start = first.side.start - lead;
+            let old_len = last.base.end + trail - old_start;
+            let new_len = last.side.end + trail - new_start;
             out.push_str(&format!(
-                "@@ -{} +{} @@\n",
-                hunk_range(base.start - lead, old_len),
-                hunk_range(ours.start.saturating_sub(lead), new_len)
+                "@@ -{} +{} @@{}\n",
+                hunk_range(old_start, old_len),
+                hunk_range(new_start, new_len),
+                self.function_line(old_start)
             ));
-            for (sign, lines) in [
-                (' ', &self.base[before]),
-                ('-', &self.base[base.clone()]),
-                ('+', &self.ours[ours.clone()]),
-                (' ', &self.base[after]),
-            ] {
-                for line in lines {
-                    out.push(sign);
-                    out.push_str(line);
-                    if !line.ends_with('\n') {
-                        out.push_str("\n\\ No newline at end of file\n");
-                    }
-                }
+            let mut at = old_start;
+            for change in project {
+                Self::push_hunk_lines(&mut out, ' ', &self.base[at..change.base.start]);
+                Self::push_hunk_lines(&mut out, '-', &self.base[change.base.clone()]);
+                Self::push_hunk_lines(&mut out, '+', &self.ours[change.side.clone()]);
+                at = change.base.end;
             }
+            Self::push_hunk_lines(&mut out, ' ', &self.base[at..last.base.end + trail]);
         }
         out
+    }
+
+    fn push_hunk_lines(out: &mut String, sign: char, lines: &[&str]) {
+        for line in lines {
+            out.push(sign);
+            out.push_str(line);
+            if !line.ends_with('\n') {
+                out.push_str("\n\\ No newline at end of file\n");
+            }
+        }
+    }
+
+    /// ` LINE` for the nearest base line above `start` that git's default
+    /// rule takes as a function line, cut to 80 bytes as git cuts it.
+    fn function_line(&self, start: usize) -> String {
+        let found = self.base[..start].iter().rev().find(|line| {
+            line.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
+        });
+        let Some(line) = found else {
+            return String::new();
+        };
+        let mut end = line.len().min(80);
+        while !line.is_char_boundary(end) {
+            end -= 1;
+        }
+        format!(" {}", line[..end].trim_end())
     }
 }
 

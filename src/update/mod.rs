@@ -26,6 +26,9 @@ use crate::spec::Spec;
 use crate::tree::PathPatterns;
 
 pub use apply::apply;
+
+/// Copier's `--context-lines` default.
+pub const DEFAULT_CONTEXT_LINES: usize = 3;
 pub use project::{COPIER_ANSWERS_FILE, refuse_dirty};
 pub use report::{DriftKind, diffs, drift};
 
@@ -101,7 +104,7 @@ pub struct UpdateOptions {
     /// Take defaults for new questions instead of prompting.
     pub defaults: bool,
     pub conflict: ConflictStyle,
-    /// Lines of context around a change (`-c`, Copier's default 1).
+    /// Lines of context around a change (`-c`); 0 takes Copier's default, 3.
     pub context_lines: usize,
     pub dry_run: bool,
     pub allow_dirty: bool,
@@ -201,7 +204,11 @@ pub fn prepare(
         base_answers_file: &recorded.relative,
         skip_if_exists: &skip,
         style: options.conflict,
-        context_lines: options.context_lines.max(1),
+        context_lines: if options.context_lines == 0 {
+            DEFAULT_CONTEXT_LINES
+        } else {
+            options.context_lines
+        },
         labels: &labels,
     });
     apply::choose_reject_paths(project, &mut plan);

@@ -142,7 +142,7 @@ fn conflict_rej_takes_the_templates_lines_and_writes_the_projects_hunk_beside_th
     );
     assert_eq!(
         read(&project, "notes.txt.rej"),
-        "diff a/notes.txt b/notes.txt\t(rejected hunks)\n@@ -9,3 +9,3 @@\n eight\n-nine\n+nine, edited by the team\n ten\n"
+        "diff a/notes.txt b/notes.txt\t(rejected hunks)\n@@ -7,5 +7,5 @@ five\n six\n seven\n eight\n-nine\n+nine, edited by the team\n ten\n"
     );
 }
 
