@@ -33,7 +33,6 @@ const DELIBERATE: &[(&str, &str, &str)] = &[];
 const PENDING: &[(&str, &str)] = &[
     ("copier-python-phase", "_copier_operation defined only in _exclude and tasks, undefined in files and defaults (answers)"),
     ("dict-order", "a yaml default mapping keeps its order (answers)"),
-    ("do-extension", "{% do %} list.append on a list from the answers (jinja)"),
     ("envops-autoescape", "escaping as markupsafe: &#34; and &#39; (jinja)"),
     ("envops-line-statements", "_envops line_statement_prefix keeps the line's newline (jinja)"),
     ("external-data", "_external_data (answers)"),
@@ -42,8 +41,6 @@ const PENDING: &[(&str, &str)] = &[
     ("multiline-and-path", "indent keeps a trailing newline as Jinja does (jinja)"),
     ("nice-yaml-json", "to_json keeps insertion order; tojson escapes non-ASCII (jinja)"),
     ("preserve-symlinks", "_preserve_symlinks (render)"),
-    ("python-percent-format", "Python % formatting with a tuple or dict (jinja)"),
-    ("python-string-methods", "Python str methods (jinja)"),
     ("yield-in-paths", "{% yield %} in path names (render)"),
 ];
 
