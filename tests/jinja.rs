@@ -96,7 +96,7 @@ fn undefined_values_are_empty_and_false_unless_strict() {
         sandbox
             .files("out")
             .iter()
-            .filter(|f| f.ends_with(".txt"))
+            .filter(|f| f.to_lowercase().ends_with(".txt"))
             .count(),
         1
     );

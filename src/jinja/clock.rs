@@ -19,13 +19,10 @@ static FROZEN: OnceLock<i64> = OnceLock::new();
 /// The time "now" is fixed at: [`freeze_clock`]'s, else `SOURCE_DATE_EPOCH`'s
 /// when it is set to a whole number.
 pub fn source_date_epoch() -> Option<i64> {
-    FROZEN.get().copied().or_else(|| {
-        std::env::var("SOURCE_DATE_EPOCH")
-            .ok()?
-            .trim()
-            .parse()
-            .ok()
-    })
+    FROZEN
+        .get()
+        .copied()
+        .or_else(|| std::env::var("SOURCE_DATE_EPOCH").ok()?.trim().parse().ok())
 }
 
 /// Fixes "now" for every later render of this process, at `SOURCE_DATE_EPOCH`

@@ -11,10 +11,16 @@ use crate::source::SourceReader;
 pub(super) fn install(
     env: &mut minijinja::Environment<'static>,
     files: SourceReader,
-    newline: String,
+    prepare: super::Prepare,
 ) {
     env.set_loader(move |name| {
-        Ok(load(&files, name)?.map(|text| super::normalize_newlines(&text, &newline).into_owned()))
+        let Some(text) = load(&files, name)? else {
+            return Ok(None);
+        };
+        let text = prepare
+            .source(name, &text)
+            .map_err(|err| Error::new(ErrorKind::InvalidOperation, err.message))?;
+        Ok(Some(text.into_owned()))
     });
 }
 

@@ -13,6 +13,9 @@ pub(super) fn python_method(
     method: &str,
     args: &[Value],
 ) -> Result<Value, Error> {
+    if let (Some(format), "__mod__", [args]) = (value.as_str(), method, args) {
+        return super::percent::percent_format(format, args).map(Value::from);
+    }
     let handled = match (value.kind(), value.as_str()) {
         (ValueKind::String, Some(text)) => string_method(text, method, args)?,
         (ValueKind::Seq, _) => list_method(value, method, args)?,

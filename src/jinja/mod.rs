@@ -13,8 +13,11 @@ mod format;
 mod limits;
 mod loader;
 mod methods;
+mod mutable;
 mod paths;
+mod percent;
 mod regex;
+mod rewrite;
 mod serialize;
 mod text;
 mod yaml;
@@ -22,6 +25,8 @@ mod yaml_scalar;
 
 #[cfg(test)]
 mod tests;
+
+use std::borrow::Cow;
 
 use minijinja::syntax::SyntaxConfig;
 use minijinja::{AutoEscape, UndefinedBehavior, Value};
@@ -59,10 +64,33 @@ impl Default for Options {
 /// A Jinja environment set up as Copier sets up Jinja.
 pub struct Environment {
     env: minijinja::Environment<'static>,
-    newline: String,
+    prepare: Prepare,
     limits: Limits,
+}
+
+/// What every template's text goes through before minijinja parses it.
+#[derive(Debug, Clone)]
+pub(crate) struct Prepare {
+    newline: String,
     /// The (start, end) delimiters of expressions and blocks.
     tags: Vec<(String, String)>,
+}
+
+impl Prepare {
+    /// Newlines as Jinja2 reads them, nesting checked, Python's `%` and
+    /// in-place methods rewritten.
+    pub(crate) fn source<'a>(
+        &self,
+        name: &str,
+        source: &'a str,
+    ) -> Result<Cow<'a, str>, TemplateError> {
+        let source = normalize_newlines(source, &self.newline);
+        limits::check_nesting(name, &source, &self.tags)?;
+        Ok(match rewrite::rewrite(&source, &self.tags) {
+            Some(rewritten) => Cow::Owned(rewritten),
+            None => source,
+        })
+    }
 }
 
 impl Environment {
@@ -111,17 +139,21 @@ impl Environment {
         env.set_fuel(Some(options.limits.fuel));
         filters::register(&mut env);
         clock::register(&mut env, options.fixed_time);
-        if let Some(files) = files {
-            loader::install(&mut env, files, envops.newline_sequence.clone());
-        }
-        Ok(Self {
-            env,
+        env.add_function(rewrite::MUTABLE, mutable::mutable);
+        let prepare = Prepare {
             newline: envops.newline_sequence.clone(),
-            limits: options.limits.clone(),
             tags: vec![
                 (envops.variable_start.clone(), envops.variable_end.clone()),
                 (envops.block_start.clone(), envops.block_end.clone()),
             ],
+        };
+        if let Some(files) = files {
+            loader::install(&mut env, files, prepare.clone());
+        }
+        Ok(Self {
+            env,
+            prepare,
+            limits: options.limits.clone(),
         })
     }
 
@@ -144,8 +176,7 @@ impl Environment {
         source: &str,
         context: &Value,
     ) -> Result<String, TemplateError> {
-        let source = normalize_newlines(source, &self.newline);
-        limits::check_nesting(name, &source, &self.tags)?;
+        let source = self.prepare.source(name, source)?;
         let template = self
             .env
             .template_from_named_str(name, &source)
@@ -171,7 +202,7 @@ impl Environment {
 
 /// Jinja2's lexer turns every `\r\n`, `\r` and `\n` of a template into
 /// `newline_sequence`.
-pub(crate) fn normalize_newlines<'a>(source: &'a str, newline: &str) -> std::borrow::Cow<'a, str> {
+pub(crate) fn normalize_newlines<'a>(source: &'a str, newline: &str) -> Cow<'a, str> {
     if !source.contains('\r') && newline == "\n" {
         return source.into();
     }

@@ -1,0 +1,261 @@
+//! Two Python behaviours minijinja's grammar has no hook for, reached by
+//! rewriting a template's expressions before they are parsed:
+//!
+//! * `'fmt' % args` (a string literal on the left) becomes
+//!   `'fmt'.__mod__(args)`, which [`super::percent`] formats as Python does;
+//! * when a template calls a method that changes a list or dict in place
+//!   (`{% do xs.append(x) %}`, `d.update(...)`), its list and dict literals
+//!   become [`super::mutable`] objects that such methods can change.
+//!
+//! Only the insides of `{{ }}` and `{% %}` (or the template's own
+//! delimiters) are touched; text, strings and comments stay as they are.
+
+/// Methods that change a list or dict in place.
+const MUTATING: &[&str] = &[
+    ".append(",
+    ".extend(",
+    ".insert(",
+    ".pop(",
+    ".remove(",
+    ".clear(",
+    ".sort(",
+    ".reverse(",
+    ".update(",
+    ".setdefault(",
+    ".popitem(",
+];
+
+/// The function that makes a literal changeable.
+pub(super) const MUTABLE: &str = "__scaffold_mutable__";
+
+/// Replace `source[start..end]` with the text (an insertion when empty).
+type Edit<'a> = (usize, usize, &'a str);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Name,
+    Str,
+    Number,
+    Open,
+    Close,
+    Operator,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Token<'a> {
+    kind: Kind,
+    text: &'a str,
+    start: usize,
+    end: usize,
+}
+
+/// The rewritten source, or `None` when nothing needs rewriting.
+pub(super) fn rewrite(source: &str, tags: &[(String, String)]) -> Option<String> {
+    let percent = source.contains('%');
+    let mutate = MUTATING.iter().any(|method| source.contains(method));
+    if !percent && !mutate {
+        return None;
+    }
+    let mut edits: Vec<Edit<'_>> = Vec::new();
+    let mut offset = 0;
+    while let Some((inside, end)) = next_tag(&source[offset..], tags) {
+        let start = offset + inside;
+        let tokens = tokenize(source, start, end);
+        if percent {
+            percent_edits(&tokens, &mut edits);
+        }
+        if mutate {
+            literal_edits(&tokens, &mut edits);
+        }
+        offset = tokens.last().map_or(start, |token| token.end).max(start);
+        offset = source[offset..]
+            .find(end)
+            .map_or(source.len(), |at| offset + at + end.len());
+    }
+    if edits.is_empty() {
+        return None;
+    }
+    edits.sort_by_key(|edit| edit.0);
+    let mut out = String::with_capacity(source.len() + edits.len() * 24);
+    let mut copied = 0;
+    for (start, end, text) in edits {
+        out.push_str(&source[copied..start]);
+        out.push_str(text);
+        copied = end;
+    }
+    out.push_str(&source[copied..]);
+    Some(out)
+}
+
+fn next_tag<'a>(text: &str, tags: &'a [(String, String)]) -> Option<(usize, &'a str)> {
+    tags.iter()
+        .filter_map(|(start, end)| {
+            text.find(start.as_str())
+                .map(|at| (at + start.len(), end.as_str()))
+        })
+        .min_by_key(|(at, _)| *at)
+}
+
+/// The tokens of one tag, from `start` up to `end` at bracket depth 0.
+fn tokenize<'a>(source: &'a str, start: usize, end: &str) -> Vec<Token<'a>> {
+    let bytes = source.as_bytes();
+    let mut tokens = Vec::new();
+    let mut depth = 0usize;
+    let mut at = start;
+    while at < source.len() {
+        let rest = &source[at..];
+        let c = rest.chars().next().unwrap_or(' ');
+        if depth == 0
+            && (rest.starts_with(end)
+                || rest.starts_with(&format!("-{end}"))
+                || rest.starts_with(&format!("+{end}")))
+        {
+            break;
+        }
+        let (kind, length) = if c.is_whitespace() {
+            at += c.len_utf8();
+            continue;
+        } else if c == '\'' || c == '"' {
+            let mut length = 1;
+            let mut escaped = false;
+            for d in rest[1..].chars() {
+                length += d.len_utf8();
+                if escaped {
+                    escaped = false;
+                } else if d == '\\' {
+                    escaped = true;
+                } else if d == c {
+                    break;
+                }
+            }
+            (Kind::Str, length)
+        } else if c.is_ascii_digit() {
+            let length = rest
+                .find(|d: char| !(d.is_ascii_alphanumeric() || d == '.' || d == '_'))
+                .unwrap_or(rest.len());
+            (Kind::Number, length)
+        } else if c.is_alphabetic() || c == '_' {
+            let length = rest
+                .find(|d: char| !(d.is_alphanumeric() || d == '_'))
+                .unwrap_or(rest.len());
+            (Kind::Name, length)
+        } else if "([{".contains(c) {
+            depth += 1;
+            (Kind::Open, 1)
+        } else if ")]}".contains(c) {
+            depth = depth.saturating_sub(1);
+            (Kind::Close, 1)
+        } else {
+            let two = bytes.get(at..at + 2).unwrap_or_default();
+            let length = if matches!(two, b"**" | b"//" | b"==" | b"!=" | b"<=" | b">=") {
+                2
+            } else {
+                c.len_utf8()
+            };
+            (Kind::Operator, length)
+        };
+        tokens.push(Token {
+            kind,
+            text: &source[at..at + length],
+            start: at,
+            end: at + length,
+        });
+        at += length;
+    }
+    tokens
+}
+
+/// The index just past the bracket group opened at `open`.
+fn close_of(tokens: &[Token<'_>], open: usize) -> usize {
+    let mut depth = 0;
+    for (index, token) in tokens.iter().enumerate().skip(open) {
+        match token.kind {
+            Kind::Open => depth += 1,
+            Kind::Close => {
+                depth -= 1;
+                if depth == 0 {
+                    return index + 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    tokens.len()
+}
+
+/// The end (token index) of the operand starting at `index`: a unary
+/// operand with its postfix (`.name`, `[...]`, `(...)`), filters and `**`.
+fn operand_end(tokens: &[Token<'_>], mut index: usize) -> Option<usize> {
+    while tokens
+        .get(index)
+        .is_some_and(|t| matches!(t.text, "-" | "+"))
+    {
+        index += 1;
+    }
+    let first = tokens.get(index)?;
+    index = match first.kind {
+        Kind::Name | Kind::Str | Kind::Number => index + 1,
+        Kind::Open => close_of(tokens, index),
+        _ => return None,
+    };
+    loop {
+        match tokens.get(index) {
+            Some(t)
+                if t.text == "." && tokens.get(index + 1).is_some_and(|n| n.kind == Kind::Name) =>
+            {
+                index += 2;
+            }
+            Some(t) if t.text == "[" || t.text == "(" => index = close_of(tokens, index),
+            Some(t)
+                if t.text == "|" && tokens.get(index + 1).is_some_and(|n| n.kind == Kind::Name) =>
+            {
+                index += 2;
+                if tokens.get(index).is_some_and(|t| t.text == "(") {
+                    index = close_of(tokens, index);
+                }
+            }
+            Some(t) if t.text == "**" => return operand_end(tokens, index + 1),
+            _ => return Some(index),
+        }
+    }
+}
+
+fn percent_edits(tokens: &[Token<'_>], edits: &mut Vec<Edit<'_>>) {
+    for (index, token) in tokens.iter().enumerate() {
+        let is_operator = token.text == "%" && index > 0 && tokens[index - 1].kind == Kind::Str;
+        if !is_operator {
+            continue;
+        }
+        if let Some(end) = operand_end(tokens, index + 1).filter(|end| *end > index + 1) {
+            edits.push((token.start, token.end, ".__mod__("));
+            let close = tokens[end - 1].end;
+            edits.push((close, close, ")"));
+        }
+    }
+}
+
+fn literal_edits(tokens: &[Token<'_>], edits: &mut Vec<Edit<'_>>) {
+    for (index, token) in tokens.iter().enumerate() {
+        if token.text != "[" && token.text != "{" {
+            continue;
+        }
+        let starts_literal = match index.checked_sub(1).map(|i| tokens[i]) {
+            None => true,
+            Some(previous) => match previous.kind {
+                Kind::Operator => previous.text != ".",
+                Kind::Open => true,
+                Kind::Name => matches!(
+                    previous.text,
+                    "in" | "and" | "or" | "not" | "if" | "else" | "is" | "set" | "do" | "return"
+                ),
+                _ => false,
+            },
+        };
+        if starts_literal {
+            let end = close_of(tokens, index);
+            edits.push((token.start, token.start, "__scaffold_mutable__("));
+            let close = tokens[end - 1].end;
+            edits.push((close, close, ")"));
+        }
+    }
+}
