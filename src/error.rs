@@ -39,6 +39,7 @@ impl Error {
                 AnswerError::Unknown { .. }
                     | AnswerError::Invalid { .. }
                     | AnswerError::Missing { .. }
+                    | AnswerError::Required { .. }
                     | AnswerError::AnswersFile { .. }
             ) | Self::Usage(_)
                 | Self::Write(

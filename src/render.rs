@@ -1,22 +1,26 @@
-//! Rendering: `(template, answers) -> Tree`, a pure function of its inputs.
-//!
-//! File and folder names are rendered, contents of files ending in the
-//! templates suffix are rendered, every other file is copied byte for byte.
-//! Undefined variables are errors (minijinja's strict mode), never holes.
+//! Rendering: `(template, answers) -> Tree`, a pure function of its inputs,
+//! walking the template as Copier 9 does: every folder is created (empty
+//! ones too), names are rendered part by part (a part that renders empty
+//! drops the entry), `_exclude` is matched against the rendered path, files
+//! ending in the templates suffix are rendered (all files with an empty
+//! suffix, binary ones copied), and each file keeps its permission bits.
 
 use std::collections::BTreeSet;
 
 use minijinja::Value;
 
-use crate::answers::Answers;
+use crate::answers::{Answers, Phase};
 pub use crate::jinja::Environment as Renderer;
 use crate::jinja::TemplateError;
-use crate::source::{Source, SourceError};
+use crate::source::{Source, SourceError, SourceFile};
 use crate::spec::{DEFAULT_EXCLUDE, Spec};
 use crate::tree::{File, PathPatterns, Tree, UnsafePath, safe_relpath};
 
-/// The answers file written when the template does not name one.
+/// The answers file of scaffold's builtin templates.
 pub const DEFAULT_ANSWERS_FILE: &str = ".scaffold-answers.yml";
+
+/// The answers file of any other template, as in Copier.
+pub const COPIER_ANSWERS_FILE: &str = ".copier-answers.yml";
 
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
@@ -57,11 +61,41 @@ fn patterns<'a>(
     })
 }
 
+/// Renders each of `templates` (`_exclude`, `_skip_if_exists`), one pattern a line.
+pub fn render_patterns(
+    renderer: &Renderer,
+    setting: &str,
+    templates: &[String],
+    context: &Value,
+) -> Result<Vec<String>, TemplateError> {
+    let mut rendered = Vec::new();
+    for template in templates {
+        let text = renderer.render(setting, template, context)?;
+        rendered.extend(
+            text.split(['\r', '\n'])
+                .filter(|line| !line.is_empty())
+                .map(str::to_owned),
+        );
+    }
+    Ok(rendered)
+}
+
 /// A rendered tree and the path of the answers file in it.
 #[derive(Debug)]
 pub struct Output {
     pub tree: Tree,
     pub answers_file: String,
+    /// `_skip_if_exists`, rendered.
+    pub skip_if_exists: Vec<String>,
+}
+
+/// How the answers file is written.
+#[derive(Debug, Clone)]
+pub struct AnswersFileSpec {
+    /// Its path in the project.
+    pub path: String,
+    /// Write scaffold's own when the template does not render one (builtin templates).
+    pub write_own: bool,
 }
 
 /// Renders the template and its enabled modules with `answers` into a tree.
@@ -70,7 +104,9 @@ pub fn render(
     spec: &Spec,
     renderer: &Renderer,
     answers: &Answers,
+    answers_file: &AnswersFileSpec,
 ) -> Result<Output, RenderError> {
+    answers.set_phase(Phase::Render);
     let context = answers.context();
     let mut tree = Tree::new();
 
@@ -91,30 +127,25 @@ pub fn render(
         }
     }
 
-    let rendered_excludes = spec
-        .exclude
-        .iter()
-        .map(|pattern| renderer.render("_exclude", pattern, &context))
-        .collect::<Result<Vec<_>, _>>()?;
-    let exclude = patterns(
-        "_exclude",
-        DEFAULT_EXCLUDE
-            .iter()
-            .copied()
-            .chain(rendered_excludes.iter().map(String::as_str)),
-    )?;
+    let operation = answers.context_with(vec![(
+        "_copier_operation".to_owned(),
+        Value::from(answers.operation()),
+    )]);
+    let excluded = render_patterns(renderer, "_exclude", &spec.exclude_patterns(), &operation)?;
+    let exclude = patterns("_exclude", excluded.iter().map(String::as_str))?;
+    let skip_if_exists =
+        render_patterns(renderer, "_skip_if_exists", &spec.skip_if_exists, &context)?;
+    patterns("_skip_if_exists", skip_if_exists.iter().map(String::as_str))?;
     let module_exclude = patterns("_exclude", DEFAULT_EXCLUDE.iter().copied())?;
 
-    render_folder(
+    let walk = Walk {
         source,
-        &root,
-        &spec.templates_suffix,
+        suffix: &spec.templates_suffix,
         renderer,
-        &context,
-        &exclude,
-        &mut tree,
-        None,
-    )?;
+        context: &context,
+        answers_file: &answers_file.path,
+    };
+    walk.folder(&root, &exclude, &mut tree, None)?;
     for module in &spec.modules {
         let enabled = module.when.holds(
             renderer,
@@ -122,123 +153,122 @@ pub fn render(
             &context,
         )?;
         if enabled {
-            render_folder(
-                source,
-                &module.dir,
-                &spec.templates_suffix,
-                renderer,
-                &context,
-                &module_exclude,
-                &mut tree,
-                Some(&module.name),
-            )?;
+            walk.folder(&module.dir, &module_exclude, &mut tree, Some(&module.name))?;
         }
     }
 
-    let answers_file = answers_file_path(spec, renderer, &context)?;
-    tree.insert(
-        answers_file.clone(),
-        File::new(answers.to_answers_file(), false),
-    );
-    Ok(Output { tree, answers_file })
-}
-
-/// Where the answers file goes, rendered from `_answers_file`.
-fn answers_file_path(
-    spec: &Spec,
-    renderer: &Renderer,
-    context: &Value,
-) -> Result<String, RenderError> {
-    let Some(template) = &spec.answers_file else {
-        return Ok(DEFAULT_ANSWERS_FILE.to_owned());
-    };
-    let rendered = renderer.render("_answers_file", template, context)?;
-    safe_relpath(rendered.trim()).map_err(|source| RenderError::UnsafePath {
-        file: "_answers_file".into(),
-        source,
+    if answers_file.write_own && !tree.contains(&answers_file.path) {
+        tree.insert(
+            answers_file.path.clone(),
+            File::new(answers.to_answers_file(), false),
+        );
+    }
+    Ok(Output {
+        tree,
+        answers_file: answers_file.path.clone(),
+        skip_if_exists,
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn render_folder(
-    source: &Source,
-    dir: &str,
-    suffix: &str,
-    renderer: &Renderer,
-    context: &Value,
-    exclude: &PathPatterns,
-    tree: &mut Tree,
-    module: Option<&str>,
-) -> Result<(), RenderError> {
-    let files = source.walk(dir)?;
-    let present: BTreeSet<&str> = files.iter().map(|file| file.path.as_str()).collect();
-    for file in &files {
-        let display = if dir.is_empty() {
-            file.path.clone()
-        } else {
-            format!("{dir}/{}", file.path)
-        };
-        let is_template = suffix.is_empty() || file.path.ends_with(suffix);
-        // Copier: a plain file with a templated sibling (`x` beside `x.jinja`) is not copied.
-        if !suffix.is_empty()
-            && !is_template
-            && present.contains(format!("{}{suffix}", file.path).as_str())
-        {
-            continue;
-        }
-        if exclude.matches(&file.path) {
-            continue;
-        }
-        let name = if is_template && !suffix.is_empty() {
-            &file.path[..file.path.len() - suffix.len()]
-        } else {
-            file.path.as_str()
-        };
-        let Some(path) = render_path(renderer, &display, name, context)? else {
-            continue;
-        };
-        if exclude.matches(&path) {
-            continue;
-        }
-        let contents = if is_template {
-            let text = std::str::from_utf8(&file.contents).map_err(|_| RenderError::NotText {
-                file: display.clone(),
-            })?;
-            renderer.render(&display, text, context)?.into_bytes()
-        } else {
-            file.contents.clone()
-        };
-        let previous = tree.insert(path.clone(), File::new(contents, file.executable));
-        if let (Some(_), Some(module)) = (previous, module) {
-            return Err(RenderError::Collision {
-                path,
-                module: module.to_owned(),
-            });
-        }
-    }
-    Ok(())
+struct Walk<'a> {
+    source: &'a Source,
+    suffix: &'a str,
+    renderer: &'a Renderer,
+    context: &'a Value,
+    answers_file: &'a str,
 }
 
-/// Renders each component of a relative path; `None` when one renders empty.
-fn render_path(
-    renderer: &Renderer,
-    display: &str,
-    path: &str,
-    context: &Value,
-) -> Result<Option<String>, RenderError> {
-    let mut parts = Vec::new();
-    for part in path.split('/') {
-        let rendered = renderer.render(display, part, context)?;
-        if rendered.is_empty() {
-            return Ok(None);
+impl Walk<'_> {
+    fn folder(
+        &self,
+        dir: &str,
+        exclude: &PathPatterns,
+        tree: &mut Tree,
+        module: Option<&str>,
+    ) -> Result<(), RenderError> {
+        let entries = self.source.walk(dir)?;
+        let present: BTreeSet<&str> = entries.iter().map(|entry| entry.path.as_str()).collect();
+        for entry in &entries {
+            let display = if dir.is_empty() {
+                entry.path.clone()
+            } else {
+                format!("{dir}/{}", entry.path)
+            };
+            let suffix = self.suffix;
+            // Copier: `x` beside `x.jinja` is not copied; the template wins.
+            if !suffix.is_empty() && present.contains(format!("{}{suffix}", entry.path).as_str()) {
+                continue;
+            }
+            let is_template = entry.path.ends_with(suffix);
+            let name = if is_template {
+                &entry.path[..entry.path.len() - suffix.len()]
+            } else {
+                entry.path.as_str()
+            };
+            let Some(path) = self.path(&display, name)? else {
+                continue;
+            };
+            if exclude.matches(&path) {
+                continue;
+            }
+            if entry.is_dir {
+                tree.insert_dir(path);
+                continue;
+            }
+            let file = self.file(entry, &display, is_template)?;
+            let previous = tree.insert(path.clone(), file);
+            if let (Some(_), Some(module)) = (previous, module) {
+                return Err(RenderError::Collision {
+                    path,
+                    module: module.to_owned(),
+                });
+            }
         }
-        parts.push(rendered);
+        Ok(())
     }
-    let joined = parts.join("/");
-    safe_relpath(&joined)
-        .map(Some)
-        .map_err(|source| RenderError::UnsafePath {
-            file: display.to_owned(),
-            source,
-        })
+
+    fn file(
+        &self,
+        entry: &SourceFile,
+        display: &str,
+        is_template: bool,
+    ) -> Result<File, RenderError> {
+        if !is_template {
+            return Ok(File::with_mode(entry.contents.clone(), entry.mode));
+        }
+        let Ok(text) = std::str::from_utf8(&entry.contents) else {
+            // With an empty suffix every file is a template; binary ones are copied.
+            if self.suffix.is_empty() {
+                return Ok(File::with_mode(entry.contents.clone(), entry.mode));
+            }
+            return Err(RenderError::NotText {
+                file: display.to_owned(),
+            });
+        };
+        let rendered = self.renderer.render(display, text, self.context)?;
+        Ok(File::with_mode(rendered.into_bytes(), entry.mode))
+    }
+
+    /// Renders each part of a relative path; `None` when one renders empty.
+    /// A part that renders to the answers file's path is that path, as in Copier.
+    fn path(&self, display: &str, path: &str) -> Result<Option<String>, RenderError> {
+        let mut parts = Vec::new();
+        for part in path.split('/') {
+            let rendered = self.renderer.render(display, part, self.context)?;
+            if rendered.is_empty() {
+                return Ok(None);
+            }
+            if rendered == self.answers_file {
+                return Ok(Some(rendered));
+            }
+            parts.push(rendered);
+        }
+        let joined = parts.join("/");
+        safe_relpath(&joined)
+            .map(Some)
+            .map_err(|source| RenderError::UnsafePath {
+                file: display.to_owned(),
+                source,
+            })
+    }
 }

@@ -46,12 +46,10 @@ fn render(combination: &Map<String, Value>) -> scaffold::tree::Tree {
     let source = Source::builtin(DEFAULT_BUILTIN).unwrap();
     let spec = Spec::load(&source).unwrap();
     let mut data = vec![DataItem::parse("project_name=demo").unwrap()];
-    data.extend(combination.iter().map(|(key, value)| {
-        DataItem {
-            key: key.clone(),
-            value: value.clone(),
-            origin: DataOrigin::Data,
-        }
+    data.extend(combination.iter().map(|(key, value)| DataItem {
+        key: key.clone(),
+        value: value.clone(),
+        origin: DataOrigin::Data,
     }));
     let input = AnswerInput {
         folder_name: "demo".into(),

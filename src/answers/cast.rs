@@ -7,7 +7,10 @@ use crate::spec::AnswerType;
 /// Casts one value (a typed string or a YAML value) to `kind`, as Copier does.
 pub fn cast_scalar(kind: AnswerType, value: &Value) -> Result<Value, String> {
     if value.is_null() && !matches!(kind, AnswerType::Yaml | AnswerType::Json) {
-        return Err(format!("expected a value of type {}, got nothing", kind.name()));
+        return Err(format!(
+            "expected a value of type {}, got nothing",
+            kind.name()
+        ));
     }
     match kind {
         AnswerType::Str => match value {
@@ -23,15 +26,20 @@ pub fn cast_scalar(kind: AnswerType, value: &Value) -> Result<Value, String> {
             other => other.to_string(),
         })),
         AnswerType::Int => match value {
-            Value::String(text) => text
-                .trim()
-                .replace('_', "")
-                .parse::<i64>()
-                .map(Value::from)
-                .map_err(|_| "expected a whole number".into()),
+            Value::String(text) => {
+                let digits = text.trim().replace('_', "");
+                digits
+                    .parse::<i64>()
+                    .map(Value::from)
+                    .or_else(|_| digits.parse::<u64>().map(Value::from))
+                    .map_err(|_| "expected a whole number".into())
+            }
+            Value::Number(number) if number.is_i64() || number.is_u64() => {
+                Ok(Value::Number(number.clone()))
+            }
             Value::Number(number) => number
-                .as_i64()
-                .or_else(|| number.as_f64().map(|float| float.trunc() as i64))
+                .as_f64()
+                .and_then(truncate)
                 .map(Value::from)
                 .ok_or_else(|| "expected a whole number".into()),
             Value::Bool(flag) => Ok(Value::from(i64::from(*flag))),
@@ -58,7 +66,7 @@ pub fn cast_scalar(kind: AnswerType, value: &Value) -> Result<Value, String> {
         AnswerType::Bool => Ok(Value::Bool(match value {
             Value::Bool(flag) => *flag,
             Value::Number(number) => number.as_f64().is_some_and(|n| n != 0.0),
-            Value::String(text) => crate::jinja::truthy(text),
+            Value::String(text) => bool_word(text)?,
             Value::Array(items) => !items.is_empty(),
             Value::Object(entries) => !entries.is_empty(),
             Value::Null => false,
@@ -77,6 +85,31 @@ pub fn cast_scalar(kind: AnswerType, value: &Value) -> Result<Value, String> {
             other => Ok(other.clone()),
         },
     }
+}
+
+/// A boolean typed as text: Copier's words (`yes`, `off`, `~`, ...) or a
+/// number. Copier reads any other text as true; scaffold refuses it, since
+/// `--flag=perhaps` is more likely a mistake than a yes.
+fn bool_word(text: &str) -> Result<bool, String> {
+    let lower = text.trim().to_ascii_lowercase();
+    match lower.as_str() {
+        "" | "n" | "no" | "f" | "false" | "off" | "~" | "null" | "none" => Ok(false),
+        "y" | "yes" | "t" | "true" | "on" => Ok(true),
+        other => other
+            .parse::<f64>()
+            .map(|number| number != 0.0)
+            .map_err(|_| "expected true or false".to_owned()),
+    }
+}
+
+/// Python's `int()` of a float: towards zero; `None` beyond `i64`.
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "the value is whole and in range when cast"
+)]
+fn truncate(float: f64) -> Option<i64> {
+    let whole = float.trunc();
+    (whole.is_finite() && whole.abs() < 9.2e18).then_some(whole as i64)
 }
 
 /// Python's `str()` of a number.
@@ -127,11 +160,26 @@ mod tests {
 
     #[test]
     fn casts_follow_copier() {
-        assert_eq!(cast_scalar(AnswerType::Int, &Value::from(" 42 ")).unwrap(), Value::from(42));
-        assert_eq!(cast_scalar(AnswerType::Str, &Value::from(3)).unwrap(), Value::from("3"));
-        assert_eq!(cast_scalar(AnswerType::Str, &Value::from(1.0)).unwrap(), Value::from("1.0"));
-        assert_eq!(cast_scalar(AnswerType::Bool, &Value::from("yes")).unwrap(), Value::from(true));
-        assert_eq!(cast_scalar(AnswerType::Yaml, &Value::from("[1, 2]")).unwrap(), serde_json::json!([1, 2]));
+        assert_eq!(
+            cast_scalar(AnswerType::Int, &Value::from(" 42 ")).unwrap(),
+            Value::from(42)
+        );
+        assert_eq!(
+            cast_scalar(AnswerType::Str, &Value::from(3)).unwrap(),
+            Value::from("3")
+        );
+        assert_eq!(
+            cast_scalar(AnswerType::Str, &Value::from(1.0)).unwrap(),
+            Value::from("1.0")
+        );
+        assert_eq!(
+            cast_scalar(AnswerType::Bool, &Value::from("yes")).unwrap(),
+            Value::from(true)
+        );
+        assert_eq!(
+            cast_scalar(AnswerType::Yaml, &Value::from("[1, 2]")).unwrap(),
+            serde_json::json!([1, 2])
+        );
         assert!(cast_scalar(AnswerType::Int, &Value::Null).is_err());
     }
 
@@ -141,6 +189,9 @@ mod tests {
             let err = cast_scalar(AnswerType::Float, &Value::from(raw)).unwrap_err();
             assert!(err.contains("finite number"), "{raw}: {err}");
         }
-        assert_eq!(cast_scalar(AnswerType::Float, &Value::from("1.5")).unwrap(), Value::from(1.5));
+        assert_eq!(
+            cast_scalar(AnswerType::Float, &Value::from("1.5")).unwrap(),
+            Value::from(1.5)
+        );
     }
 }

@@ -41,7 +41,8 @@ pub struct Fixed {
     pub commit: Option<String>,
     /// `_copier_conf`, a mapping.
     pub conf: Value,
-    /// `_copier_operation`: `copy` or `update`.
+    /// `_copier_operation`: `copy` or `update`; Copier defines it only while
+    /// rendering `_exclude` (and tasks), not in files or questions.
     pub operation: String,
     /// `_external_data`: name to the loaded YAML.
     pub external: Value,
@@ -74,11 +75,15 @@ impl Store {
     }
 
     pub fn read(&self) -> std::sync::RwLockReadGuard<'_, Values> {
-        self.values.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.values
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     pub fn write(&self) -> std::sync::RwLockWriteGuard<'_, Values> {
-        self.values.write().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.values
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     pub fn set_phase(&self, phase: Phase) {
@@ -98,7 +103,10 @@ impl Store {
     pub fn copier_answers(&self) -> Vec<(String, serde_json::Value)> {
         let mut all = Vec::new();
         if let Some(commit) = &self.fixed.commit {
-            all.push(("_commit".to_owned(), serde_json::Value::from(commit.clone())));
+            all.push((
+                "_commit".to_owned(),
+                serde_json::Value::from(commit.clone()),
+            ));
         }
         all.push((
             "_src_path".to_owned(),
@@ -142,7 +150,6 @@ impl Scope {
             ),
             "_copier_python" => Value::from("python3"),
             "_copier_phase" => Value::from(self.store.phase().name()),
-            "_copier_operation" => Value::from(fixed.operation.clone()),
             "_external_data" => fixed.external.clone(),
             "_src_path" => Value::from(fixed.src_path.clone()),
             "_commit" => Value::from(fixed.commit.clone()?),
@@ -157,7 +164,6 @@ const SPECIAL: &[&str] = &[
     "_copier_answers",
     "_copier_python",
     "_copier_phase",
-    "_copier_operation",
     "_external_data",
     "_src_path",
 ];
@@ -179,7 +185,13 @@ impl Object for Scope {
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
-        let mut keys: Vec<Value> = self.store.read().order.iter().map(|name| Value::from(name.clone())).collect();
+        let mut keys: Vec<Value> = self
+            .store
+            .read()
+            .order
+            .iter()
+            .map(|name| Value::from(name.clone()))
+            .collect();
         keys.extend(self.extra.iter().map(|(name, _)| Value::from(name.clone())));
         keys.extend(SPECIAL.iter().map(|&name| Value::from(name)));
         Enumerator::Values(keys)

@@ -62,6 +62,10 @@ pub enum AnswerError {
         "no answer for `{question}` and no terminal to ask on: pass {flag}=VALUE (or --data {question}=VALUE), or --defaults to take the template's defaults"
     )]
     Missing { question: String, flag: String },
+    #[error(
+        "question `{question}` has no default, so --defaults cannot answer it: pass {flag}=VALUE"
+    )]
+    Required { question: String, flag: String },
     #[error("answers file `{path}`: {message}")]
     AnswersFile { path: String, message: String },
     #[error("prompt for `{question}` failed: {message}")]
@@ -124,6 +128,8 @@ pub struct AnswerInput {
     pub operation: Option<String>,
     /// `_external_data`, loaded.
     pub external: Map<String, Value>,
+    /// Undefined variables are errors (`scaffold smoke`), not Copier's empty values.
+    pub strict_undefined: bool,
 }
 
 /// The resolved answers and the context they make.
@@ -134,7 +140,11 @@ pub struct Answers {
 
 impl Answers {
     pub fn get(&self, name: &str) -> Option<Value> {
-        self.store.read().map.get(name).map(|(value, _)| value.clone())
+        self.store
+            .read()
+            .map
+            .get(name)
+            .map(|(value, _)| value.clone())
     }
 
     /// The answers written to the answers file: asked questions, no secrets.
@@ -170,6 +180,11 @@ impl Answers {
     /// The context with `extra` names laid over it.
     pub fn context_with(&self, extra: Vec<(String, minijinja::Value)>) -> minijinja::Value {
         Scope::value(&self.store, extra)
+    }
+
+    /// `_copier_operation`: `copy` or `update`.
+    pub fn operation(&self) -> &str {
+        &self.store.fixed.operation
     }
 
     /// Sets `_copier_phase`.
@@ -219,7 +234,7 @@ fn conf(input: &AnswerInput) -> minijinja::Value {
         "skip_answered": false,
         "skip_tasks": conf.skip_tasks,
         "sep": std::path::MAIN_SEPARATOR_STR,
-        "os": std::env::consts::OS.replace("macos", "macos"),
+        "os": std::env::consts::OS,
     }))
 }
 
@@ -288,45 +303,16 @@ pub fn resolve(
             // Copier leaves such a question undefined.
             continue;
         }
-        let kind = bound.kind()?;
-        let choices = bound.choices(kind)?;
-        let recorded = input
-            .answers_file
-            .as_ref()
-            .filter(|_| asked)
-            .and_then(|file| file.values.get(&question.name).map(|value| (file, value)));
-        let value = if let Some(item) = given {
-            let origin = item.describe(question);
-            accept(&bound, kind, &choices, &item.value, &origin)?
-        } else if let Some((file, value)) = recorded.filter(|(file, value)| {
-            file.strict || accept(&bound, kind, &choices, value, "").is_ok()
-        }) {
-            let origin = format!("answers file `{}`", file.path);
-            accept(&bound, kind, &choices, value, &origin)?
-        } else if !asked
-            || input.defaults
-            || !question.ask.holds(env, &format!("{}.ask", question.name), &context)?
-        {
-            match bound.default()? {
-                Some(default) => {
-                    let checked = asked && !question.secret;
-                    template_default(&bound, kind, &choices, &default, checked)?
-                }
-                None if asked && input.defaults => {
-                    return Err(AnswerError::Missing {
-                        question: question.name.clone(),
-                        flag: flag_of(question),
-                    });
-                }
-                None => continue,
-            }
-        } else if let Some(prompter) = prompter.as_deref_mut() {
-            ask(&bound, kind, choices, prompter)?
-        } else {
-            return Err(AnswerError::Missing {
-                question: question.name.clone(),
-                flag: flag_of(question),
-            });
+        let Some(value) = answer(
+            &bound,
+            input,
+            given,
+            asked,
+            &context,
+            prompter.as_deref_mut(),
+        )?
+        else {
+            continue;
         };
         let mut values = store.write();
         let jinja = crate::answers::to_jinja(&value);
@@ -346,6 +332,62 @@ pub fn resolve(
     Ok(answers)
 }
 
+/// The answer to one question, or `None` when it stays undefined.
+fn answer<'p>(
+    bound: &Bound<'_>,
+    input: &AnswerInput,
+    given: Option<&DataItem>,
+    asked: bool,
+    context: &minijinja::Value,
+    prompter: Option<&mut (dyn Prompter + 'p)>,
+) -> Result<Option<Value>, AnswerError> {
+    let question = bound.question;
+    let env = bound.env;
+    let kind = bound.kind()?;
+    let choices = bound.choices(kind)?;
+    let recorded = input
+        .answers_file
+        .as_ref()
+        .filter(|_| asked)
+        .and_then(|file| file.values.get(&question.name).map(|value| (file, value)));
+    let value = if let Some(item) = given {
+        let origin = item.describe(question);
+        accept(bound, kind, &choices, &item.value, &origin)?
+    } else if let Some((file, value)) = recorded
+        .filter(|(file, value)| file.strict || accept(bound, kind, &choices, value, "").is_ok())
+    {
+        let origin = format!("answers file `{}`", file.path);
+        accept(bound, kind, &choices, value, &origin)?
+    } else if !asked
+        || input.defaults
+        || !question
+            .ask
+            .holds(env, &format!("{}.ask", question.name), context)?
+    {
+        match bound.default()? {
+            Some(default) => {
+                let checked = asked && !question.secret;
+                template_default(bound, kind, &choices, &default, checked)?
+            }
+            None if asked && input.defaults => {
+                return Err(AnswerError::Required {
+                    question: question.name.clone(),
+                    flag: flag_of(question),
+                });
+            }
+            None => return Ok(None),
+        }
+    } else if let Some(prompter) = prompter {
+        ask(bound, kind, choices, prompter)?
+    } else {
+        return Err(AnswerError::Missing {
+            question: question.name.clone(),
+            flag: flag_of(question),
+        });
+    };
+    Ok(Some(value))
+}
+
 fn flag_of(question: &Question) -> String {
     if question.has_flag_name() {
         question.flag()
@@ -360,7 +402,9 @@ fn add_unasked_data(store: &Arc<Store>, spec: &Spec, input: &AnswerInput) {
     for item in &input.data {
         if spec.question(&item.key).is_none() && !values.map.contains_key(&item.key) {
             let jinja = crate::answers::to_jinja(&item.value);
-            values.map.insert(item.key.clone(), (item.value.clone(), jinja));
+            values
+                .map
+                .insert(item.key.clone(), (item.value.clone(), jinja));
             values.order.push(item.key.clone());
         }
     }
@@ -387,11 +431,13 @@ fn order_recorded(store: &Arc<Store>, input: &AnswerInput) {
         .recorded
         .drain(..)
         .enumerate()
-        .map(|(asked, name)| match (file_rank.get(name.as_str()), data_rank.get(name.as_str())) {
-            (Some(&rank), _) => (0, rank, name),
-            (None, Some(&rank)) => (1, rank, name),
-            (None, None) => (2, asked, name),
-        })
+        .map(
+            |(asked, name)| match (file_rank.get(name.as_str()), data_rank.get(name.as_str())) {
+                (Some(&rank), _) => (0, rank, name),
+                (None, Some(&rank)) => (1, rank, name),
+                (None, None) => (2, asked, name),
+            },
+        )
         .collect();
     recorded.sort();
     values.recorded = recorded.into_iter().map(|(_, _, name)| name).collect();
@@ -462,7 +508,11 @@ fn ask(
     let context = Scope::value(bound.store, Vec::new());
     let render_opt = |field: &str, text: &Option<String>| -> Result<Option<String>, AnswerError> {
         text.as_ref()
-            .map(|text| bound.env.render(&format!("{}.{field}", question.name), text, &context))
+            .map(|text| {
+                bound
+                    .env
+                    .render(&format!("{}.{field}", question.name), text, &context)
+            })
             .transpose()
             .map_err(AnswerError::from)
     };
@@ -475,11 +525,16 @@ fn ask(
         kind,
         help: render_opt("help", &question.help)?,
         default,
-        choices: choices.into_iter().filter(|choice| choice.disabled.is_none()).collect(),
+        choices: choices
+            .into_iter()
+            .filter(|choice| choice.disabled.is_none())
+            .collect(),
         placeholder: render_opt("placeholder", &question.placeholder)?,
-        multiline: question
-            .multiline
-            .holds(bound.env, &format!("{}.multiline", question.name), &context)?,
+        multiline: question.multiline.holds(
+            bound.env,
+            &format!("{}.multiline", question.name),
+            &context,
+        )?,
     };
     let all_choices = bound.choices(kind)?;
     loop {

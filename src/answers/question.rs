@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::AnswerError;
 use super::cast::{cast_scalar, list_items};
 use super::context::{Scope, Store};
-use super::AnswerError;
 use crate::jinja::Environment;
 use crate::spec::{AnswerType, Choice, Choices, Question};
 
@@ -62,7 +62,10 @@ impl Bound<'_> {
         let mentions_itself = text
             .split(|ch: char| !(ch.is_alphanumeric() || ch == '_'))
             .any(|word| word == name);
-        if mentions_itself && err.message.contains("undefined") && !err.message.contains(name.as_str()) {
+        if mentions_itself
+            && err.message.contains("undefined")
+            && !err.message.contains(name.as_str())
+        {
             return AnswerError::SelfReference {
                 question: name.clone(),
                 source: err,
@@ -107,10 +110,13 @@ impl Bound<'_> {
             Choices::List(choices) => choices.clone(),
             Choices::Template(template) => {
                 let rendered = self.render("choices", template)?;
-                let yaml: serde_norway::Value = serde_norway::from_str(&rendered).map_err(|err| {
-                    self.bad_template(format!("`choices` renders to invalid YAML: {err}"))
-                })?;
-                match crate::spec::parse_choices(&yaml).map_err(|message| self.bad_template(message))? {
+                let yaml: serde_norway::Value =
+                    serde_norway::from_str(&rendered).map_err(|err| {
+                        self.bad_template(format!("`choices` renders to invalid YAML: {err}"))
+                    })?;
+                match crate::spec::parse_choices(&yaml)
+                    .map_err(|message| self.bad_template(message))?
+                {
                     Choices::List(choices) => choices,
                     _ => Vec::new(),
                 }
@@ -122,18 +128,29 @@ impl Bound<'_> {
             .collect()
     }
 
-    fn resolve_choice(&self, kind: AnswerType, choice: &Choice) -> Result<ResolvedChoice, AnswerError> {
+    fn resolve_choice(
+        &self,
+        kind: AnswerType,
+        choice: &Choice,
+    ) -> Result<ResolvedChoice, AnswerError> {
         let label = self.render("choices", &choice.label)?;
         let value = self.render_value("choices", &choice.value)?;
         cast_scalar(kind, &value).map_err(|reason| {
-            self.bad_template(format!("choice `{label}` does not fit type {}: {reason}", kind.name()))
+            self.bad_template(format!(
+                "choice `{label}` does not fit type {}: {reason}",
+                kind.name()
+            ))
         })?;
         let disabled = match &choice.validator {
             Some(validator) => Some(self.render("choices", validator)?.trim().to_owned())
                 .filter(|message| !message.is_empty()),
             None => None,
         };
-        Ok(ResolvedChoice { label, value, disabled })
+        Ok(ResolvedChoice {
+            label,
+            value,
+            disabled,
+        })
     }
 
     fn bad_template(&self, message: String) -> AnswerError {
@@ -164,12 +181,23 @@ impl Bound<'_> {
         value: &Value,
     ) -> Result<Value, Refusal> {
         if !self.question.multiselect {
-            return self.parse_one(kind, choices, value);
+            return Self::parse_one(kind, choices, value);
         }
         let items = list_items(value).map_err(Refusal::Invalid)?;
         let parsed = items
             .iter()
-            .map(|item| self.parse_one(kind, choices, item))
+            .map(|item| {
+                Self::parse_one(kind, choices, item).map_err(|refusal| match refusal {
+                    Refusal::Invalid(reason) => {
+                        let shown = match item {
+                            Value::String(text) => text.clone(),
+                            other => other.to_string(),
+                        };
+                        Refusal::Invalid(format!("`{shown}` is not a choice; {reason}"))
+                    }
+                    failed @ Refusal::Failed(_) => failed,
+                })
+            })
             .collect::<Result<Vec<_>, _>>()?;
         // Copier keeps the choices' order.
         Ok(Value::Array(
@@ -182,7 +210,6 @@ impl Bound<'_> {
     }
 
     fn parse_one(
-        &self,
         kind: AnswerType,
         choices: &[ResolvedChoice],
         value: &Value,
@@ -207,7 +234,10 @@ impl Bound<'_> {
                 });
             }
         }
-        Err(Refusal::Invalid(format!("expected one of: {}", valid.join(", "))))
+        Err(Refusal::Invalid(format!(
+            "expected one of: {}",
+            valid.join(", ")
+        )))
     }
 
     /// Runs the validator with the answer in the context; its output is the refusal.
@@ -230,7 +260,11 @@ impl Bound<'_> {
     }
 }
 
-fn render_with(bound: &Bound<'_>, value: &Value, context: &minijinja::Value) -> Result<Value, AnswerError> {
+fn render_with(
+    bound: &Bound<'_>,
+    value: &Value,
+    context: &minijinja::Value,
+) -> Result<Value, AnswerError> {
     let name = format!("{}.default", bound.question.name);
     Ok(match value {
         Value::String(text) => Value::from(

@@ -43,7 +43,10 @@ fn defaults() -> AnswerInput {
 }
 
 fn data(items: &[&str]) -> Vec<DataItem> {
-    items.iter().map(|item| DataItem::parse(item).unwrap()).collect()
+    items
+        .iter()
+        .map(|item| DataItem::parse(item).unwrap())
+        .collect()
 }
 
 fn render(answers: &Answers, text: &str) -> String {
@@ -86,7 +89,10 @@ fn a_choice_outside_the_list_names_what_is_allowed() {
 fn a_default_outside_the_choices_is_the_templates_fault() {
     let err = resolve_spec("k:\n  choices: [a, b]\n  default: c\n", &defaults()).unwrap_err();
     assert!(matches!(err, AnswerError::BadDefault { .. }), "{err}");
-    assert!(err.to_string().contains("the template must be fixed"), "{err}");
+    assert!(
+        err.to_string().contains("the template must be fixed"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -109,7 +115,9 @@ fn wrong_type_is_refused() {
 fn nan_is_refused_for_a_float_question() {
     let mut input = defaults();
     input.data = data(&["ratio=nan"]);
-    let err = resolve_spec("ratio: 1.5\n", &input).unwrap_err().to_string();
+    let err = resolve_spec("ratio: 1.5\n", &input)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("finite number"), "{err}");
 }
 
@@ -132,7 +140,8 @@ fn without_defaults_or_terminal_a_missing_answer_names_its_flag() {
 #[test]
 fn a_question_without_default_is_required_under_defaults_as_in_copier() {
     let err = resolve_spec("a:\n  type: str\n", &defaults()).unwrap_err();
-    assert!(matches!(err, AnswerError::Missing { .. }), "{err}");
+    assert!(matches!(err, AnswerError::Required { .. }), "{err}");
+    assert!(!err.to_string().contains("--defaults to"), "{err}");
 }
 
 #[test]
@@ -151,7 +160,10 @@ kept:
     assert_eq!(answers.get("gone"), None);
     assert_eq!(answers.get("kept"), Some(Value::from("BAD")));
     assert_eq!(
-        render(&answers, "{{ gone is undefined }} {{ gone is none }} [{{ gone }}]"),
+        render(
+            &answers,
+            "{{ gone is undefined }} {{ gone is none }} [{{ gone }}]"
+        ),
         "True False []"
     );
     assert!(answers.recorded().is_empty());
@@ -162,7 +174,11 @@ fn secrets_are_never_recorded() {
     let spec = "_secret_questions: [token]\ntoken: abc\npassword:\n  type: str\n  secret: true\n  default: pw\nname: x\n";
     let answers = resolve_spec(spec, &defaults()).unwrap();
     assert_eq!(answers.get("token"), Some(Value::from("abc")));
-    let names: Vec<String> = answers.copier_answers().into_iter().map(|(name, _)| name).collect();
+    let names: Vec<String> = answers
+        .copier_answers()
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
     assert_eq!(names, ["_src_path", "name"]);
     assert!(!answers.to_answers_file().contains("abc"));
 }
@@ -176,9 +192,9 @@ fn copier_variables_are_in_the_context() {
     assert_eq!(
         render(
             &answers,
-            "{{ _copier_conf.answers_file }} {{ _copier_conf.vcs_ref }} {{ _copier_conf.sep }} {{ _folder_name }} {{ _copier_phase }} {{ _copier_operation }} {{ _copier_answers._commit }} {{ _copier_answers.kind }}"
+            "{{ _copier_conf.answers_file }} {{ _copier_conf.vcs_ref }} {{ _copier_conf.sep }} {{ _folder_name }} {{ _copier_phase }} [{{ _copier_operation }}] {{ _copier_answers._commit }} {{ _copier_answers.kind }}"
         ),
-        ".copier-answers.yml v1 / demo prompt copy v1 web"
+        ".copier-answers.yml v1 / demo prompt [] v1 web"
     );
     answers.set_phase(Phase::Render);
     assert_eq!(render(&answers, "{{ _copier_phase }}"), "render");
@@ -186,7 +202,8 @@ fn copier_variables_are_in_the_context() {
 
 #[test]
 fn unset_in_a_default_means_no_default() {
-    let spec = "a:\n  type: str\n  default: \"{{ UNSET }}\"\n  when: false\nb: \"{{ a is defined }}\"\n";
+    let spec =
+        "a:\n  type: str\n  default: \"{{ UNSET }}\"\n  when: false\nb: \"{{ a is defined }}\"\n";
     let answers = resolve_spec(spec, &defaults()).unwrap();
     assert_eq!(answers.get("a"), None);
     assert_eq!(answers.get("b"), Some(Value::from("False")));
@@ -226,6 +243,12 @@ fn many_questions_resolve_in_linear_time() {
     }
     let answers = resolve_spec(&spec, &defaults()).unwrap();
     assert_eq!(answers.recorded().len(), 10_000);
+}
+
+#[test]
+fn integers_beyond_i64_are_kept() {
+    let answers = resolve_spec("big: 12345678901234567890\n", &defaults()).unwrap();
+    assert_eq!(render(&answers, "{{ big }}"), "12345678901234567890");
 }
 
 #[test]

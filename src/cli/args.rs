@@ -55,6 +55,10 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "one field per command-line flag"
+)]
 pub struct NewArgs {
     /// Folder to create (must be new or empty unless --force).
     pub dest: PathBuf,
@@ -79,6 +83,18 @@ pub struct NewArgs {
     /// List the files that would be written and write nothing.
     #[arg(short = 'n', long)]
     pub dry_run: bool,
+    /// Read answers from a YAML file of NAME: VALUE (--data wins over it), as Copier's --data-file.
+    #[arg(long, value_name = "FILE")]
+    pub data_file: Option<PathBuf>,
+    /// Trust the template: accept `_tasks` (not run by this version: one warning is printed).
+    #[arg(long, visible_alias = "UNSAFE")]
+    pub trust: bool,
+    /// Do not run the template's `_tasks`.
+    #[arg(short = 'T', long)]
+    pub skip_tasks: bool,
+    /// Undefined variables are errors instead of Copier's empty values.
+    #[arg(long)]
+    pub strict_undefined: bool,
 }
 
 const UPDATE_EXAMPLES: &str = "\
@@ -222,6 +238,11 @@ const RESERVED: &[&str] = &[
     "dir",
     "conflict",
     "allow_dirty",
+    "data_file",
+    "trust",
+    "unsafe",
+    "skip_tasks",
+    "strict_undefined",
     "max_render_fuel",
     "max_render_bytes",
 ];
@@ -234,10 +255,19 @@ pub fn with_question_flags(command: clap::Command, questions: &[Question]) -> cl
             command.mut_subcommand(name, |sub| {
                 questions
                     .iter()
-                    .filter(|question| !RESERVED.contains(&question.name.as_str()))
+                    .filter(|question| has_flag(question))
                     .fold(sub, |sub, question| sub.arg(question_arg(question)))
             })
         })
+}
+
+/// Whether a question gets its own flag: its name must make a plain flag
+/// (`a b`, `-x`, `dry-run` do not) that scaffold does not already use.
+/// Other questions are answered with `--data NAME=VALUE`.
+fn has_flag(question: &Question) -> bool {
+    question.has_flag_name()
+        && !RESERVED.contains(&question.name.as_str())
+        && !RESERVED.contains(&question.name.to_ascii_lowercase().as_str())
 }
 
 fn question_arg(question: &Question) -> Arg {
@@ -250,6 +280,7 @@ fn question_arg(question: &Question) -> Arg {
     if !question.choices.is_empty() {
         let choices: Vec<String> = question
             .choices
+            .listed()
             .iter()
             .map(|choice| match &choice.value {
                 serde_json::Value::String(text) => text.clone(),

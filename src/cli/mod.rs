@@ -28,7 +28,11 @@ where
     T: Into<OsString> + Clone,
 {
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
-    let questions = questions_for(&args);
+    let loaded = load_template(&args);
+    let questions = loaded
+        .as_ref()
+        .map(|loaded| loaded.spec.questions.clone())
+        .unwrap_or_default();
     let command = args::with_question_flags(Cli::command(), &questions);
     let matches = match command.try_get_matches_from(&args) {
         Ok(matches) => matches,
@@ -45,13 +49,18 @@ where
         }
     };
     crate::jinja::Limits::configure(cli.max_render_fuel, cli.max_render_bytes);
-    match execute(cli, &matches, &questions) {
+    match execute(cli, &matches, &questions, loaded) {
         Ok(code) => code,
         Err(err) => output::error(&err),
     }
 }
 
-fn execute(cli: Cli, matches: &ArgMatches, questions: &[Question]) -> Result<ExitCode, Error> {
+fn execute(
+    cli: Cli,
+    matches: &ArgMatches,
+    questions: &[Question],
+    loaded: Option<Loaded>,
+) -> Result<ExitCode, Error> {
     match cli.command {
         Command::New(new) => {
             let sub = matches.subcommand_matches("new").unwrap_or(matches);
@@ -68,10 +77,20 @@ fn execute(cli: Cli, matches: &ArgMatches, questions: &[Question]) -> Result<Exi
                 defaults: new.defaults,
                 force: new.force,
                 dry_run: new.dry_run,
+                data_file: new.data_file,
+                trust: new.trust,
+                skip_tasks: new.skip_tasks,
+                strict_undefined: new.strict_undefined,
             };
+            let loaded = loaded
+                .filter(|loaded| loaded.reference == options.template && options.vcs_ref.is_none())
+                .map(|loaded| (loaded.source, loaded.spec));
             let outcome = with_prompter(options.defaults, |prompter| {
-                generate::new_project(&options, prompter)
+                generate::new_project_from(&options, loaded, prompter)
             })?;
+            for warning in &outcome.warnings {
+                eprintln!("warning: {warning}");
+            }
             output::new_outcome(&outcome, &new.dest.display().to_string());
             Ok(ExitCode::SUCCESS)
         }
@@ -93,9 +112,17 @@ fn execute(cli: Cli, matches: &ArgMatches, questions: &[Question]) -> Result<Exi
     }
 }
 
-/// The questions that become flags: those of the template named by
-/// `--template` when it is a local folder, else the builtin template's.
-fn questions_for(args: &[OsString]) -> Vec<Question> {
+/// A template opened to make its question flags, kept so `new` reads its
+/// copier.yml once.
+struct Loaded {
+    reference: TemplateRef,
+    source: Source,
+    spec: Spec,
+}
+
+/// The template whose questions become flags: the one named by `--template`
+/// when it is a local folder, else the builtin template.
+fn load_template(args: &[OsString]) -> Option<Loaded> {
     let mut template = None;
     let mut iter = args.iter().map(|arg| arg.to_string_lossy());
     while let Some(arg) = iter.next() {
@@ -107,14 +134,16 @@ fn questions_for(args: &[OsString]) -> Vec<Question> {
     }
     let reference = match template.as_deref().map(TemplateRef::parse) {
         None => TemplateRef::Builtin(crate::source::DEFAULT_BUILTIN.into()),
-        Some(TemplateRef::Git { .. }) => return Vec::new(),
+        Some(TemplateRef::Git { .. }) => return None,
         Some(other) => other,
     };
-    Source::open(&reference, None)
-        .ok()
-        .and_then(|source| Spec::load(&source).ok())
-        .map(|spec| spec.questions)
-        .unwrap_or_default()
+    let source = Source::open(&reference, None).ok()?;
+    let spec = Spec::load(&source).ok()?;
+    Some(Loaded {
+        reference,
+        source,
+        spec,
+    })
 }
 
 /// `--data KEY=VALUE` items and question flags, in that order (flags win).

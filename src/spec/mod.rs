@@ -117,10 +117,17 @@ impl Spec {
     pub fn exclude_patterns(&self) -> Vec<String> {
         match &self.exclude {
             Some(patterns) => patterns.clone(),
-            None if self.subdirectory.as_deref().is_some_and(|dir| !dir.trim().is_empty()) => {
+            None if self
+                .subdirectory
+                .as_deref()
+                .is_some_and(|dir| !dir.trim().is_empty()) =>
+            {
                 Vec::new()
             }
-            None => DEFAULT_EXCLUDE.iter().map(|&pattern| pattern.to_owned()).collect(),
+            None => DEFAULT_EXCLUDE
+                .iter()
+                .map(|&pattern| pattern.to_owned())
+                .collect(),
         }
     }
 
@@ -154,9 +161,10 @@ impl Spec {
                     .into());
                 }
                 if spec.question(&key).is_some() {
-                    return Err(
-                        error(format!("question `{key}` is already asked by the template")).into(),
-                    );
+                    return Err(error(format!(
+                        "question `{key}` is already asked by the template"
+                    ))
+                    .into());
                 }
                 let question = question::parse(&key, value, Some(&module.name))
                     .map_err(|message| error(format!("question `{key}`: {message}")))?;
@@ -172,7 +180,8 @@ impl Spec {
     }
 
     fn push_question(&mut self, question: Question) {
-        self.index.insert(question.name.clone(), self.questions.len());
+        self.index
+            .insert(question.name.clone(), self.questions.len());
         self.questions.push(question);
     }
 
@@ -231,8 +240,10 @@ impl Spec {
                 "_min_copier_version" => {
                     settings::check_copier_version(&value).map_err(error)?;
                 }
-                "_tasks" => spec.has_tasks = !matches!(&value, Yaml::Null)
-                    && value.as_sequence().is_none_or(|tasks| !tasks.is_empty()),
+                "_tasks" => {
+                    spec.has_tasks = !matches!(&value, Yaml::Null)
+                        && value.as_sequence().is_none_or(|tasks| !tasks.is_empty());
+                }
                 "_modules" => spec.modules = settings::modules(&value).map_err(error)?,
                 "_smoke" => spec.smoke = Some(settings::smoke(&value).map_err(error)?),
                 other if IGNORED_SETTINGS.contains(&other) => spec.ignored_settings.push(key),
@@ -317,11 +328,10 @@ fn strings(key: &str, value: &Yaml) -> Result<Vec<String>, String> {
 
 fn when(key: &str, value: &Yaml) -> Result<When, String> {
     match value {
-        Yaml::Bool(true) => Ok(When::Always),
-        Yaml::Bool(false) | Yaml::Null => Ok(When::Never),
         Yaml::String(text) => Ok(When::Template(text.clone())),
+        Yaml::Bool(false) | Yaml::Null => Ok(When::Never),
         Yaml::Number(number) if number.as_f64() == Some(0.0) => Ok(When::Never),
-        Yaml::Number(_) => Ok(When::Always),
+        Yaml::Bool(true) | Yaml::Number(_) => Ok(When::Always),
         _ => Err(format!("`{key}` must be a boolean or a Jinja expression")),
     }
 }

@@ -131,7 +131,9 @@ impl Question {
     /// starting with a letter. Others are answered with `--data NAME=VALUE`.
     pub fn has_flag_name(&self) -> bool {
         let mut chars = self.name.chars();
-        chars.next().is_some_and(|first| first.is_ascii_alphabetic())
+        chars
+            .next()
+            .is_some_and(|first| first.is_ascii_alphabetic())
             && chars.all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
     }
 }

@@ -123,7 +123,9 @@ pub(super) fn smoke(value: &Yaml) -> Result<SmokeSpec, String> {
                         return Err(format!("`_smoke.matrix.{name}` must be a list"));
                     };
                     if values.is_empty() {
-                        return Err(format!("`_smoke.matrix.{name}` must list at least one value"));
+                        return Err(format!(
+                            "`_smoke.matrix.{name}` must list at least one value"
+                        ));
                     }
                     spec.matrix.push((name, values));
                 }
@@ -183,10 +185,18 @@ fn release(version: &str) -> Option<(Vec<u64>, bool)> {
         .map(|part| part.parse().ok())
         .collect::<Option<Vec<u64>>>()?;
     let rest = version[end..].to_ascii_lowercase();
-    let known = ["a", "b", "c", "rc", "alpha", "beta", "pre", "preview", "dev", "post", "-", "+", "_", "r", "rev"];
-    if !rest.is_empty() && !known.iter().any(|prefix| rest.trim_start_matches(['.', '-', '_']).starts_with(prefix)) {
+    let known = [
+        "a", "b", "c", "rc", "alpha", "beta", "pre", "preview", "dev", "post", "-", "+", "_", "r",
+        "rev",
+    ];
+    if !rest.is_empty()
+        && !known
+            .iter()
+            .any(|prefix| rest.trim_start_matches(['.', '-', '_']).starts_with(prefix))
+    {
         return None;
     }
-    let post = rest.contains("post") || rest.starts_with('-') && rest[1..].starts_with(|ch: char| ch.is_ascii_digit());
+    let post = rest.contains("post")
+        || rest.starts_with('-') && rest[1..].starts_with(|ch: char| ch.is_ascii_digit());
     Some((parts, post))
 }

@@ -105,7 +105,6 @@ fn check_depth(file: &str, text: &str) -> Result<(), SpecError> {
                 chars.next();
             }
             (Some(open), close) if open == close && open != '#' => quote = None,
-            (Some(_), _) => {}
             (None, '"' | '\'') if matches!(previous, ' ' | '\t' | '\n' | '[' | '{' | ',' | ':') => {
                 quote = Some(ch);
             }
@@ -197,7 +196,7 @@ impl Loader<'_> {
             self.source
                 .walk(self.dir)?
                 .into_iter()
-                .filter(|found| glob.matches_exactly(&found.path))
+                .filter(|found| !found.is_dir && glob.matches_exactly(&found.path))
                 .map(|found| (found.path, found.contents))
                 .collect()
         } else {
@@ -213,13 +212,15 @@ impl Loader<'_> {
             if self.includes > MAX_INCLUDES {
                 return Err(error(
                     file,
-                    format!("more than {MAX_INCLUDES} files included; is an include including itself?"),
+                    format!(
+                        "more than {MAX_INCLUDES} files included; is an include including itself?"
+                    ),
                 )
                 .into());
             }
             let name = join(self.dir, &path);
-            let text = String::from_utf8(contents)
-                .map_err(|_| error(&name, "is not UTF-8 text"))?;
+            let text =
+                String::from_utf8(contents).map_err(|_| error(&name, "is not UTF-8 text"))?;
             documents.extend(self.documents(&name, &text)?);
         }
         Ok(documents)

@@ -181,7 +181,7 @@ fn an_unknown_type_in_copier_yml_names_the_file_and_question() {
         .scaffold(&["new", "demo", "--defaults", "--template", "tpl"])
         .assert()
         .code(1)
-        .stderr("error: copier.yml: question `name`: unknown type `text`; use str, int, float, bool, yaml or json\n");
+        .stderr("error: copier.yml: question `name`: unknown type `text`; use str, int, float, bool, yaml, json or path\n");
 }
 
 #[test]
@@ -195,7 +195,14 @@ fn an_undefined_variable_names_the_file_and_line() {
     )
     .unwrap();
     sandbox
-        .scaffold(&["new", "demo", "--defaults", "--template", "tpl"])
+        .scaffold(&[
+            "new",
+            "demo",
+            "--defaults",
+            "--strict-undefined",
+            "--template",
+            "tpl",
+        ])
         .assert()
         .code(1)
         .stderr(predicate::str::starts_with(
@@ -212,5 +219,5 @@ fn the_copier_basic_fixture_refuses_a_bad_multiselect_choice() {
         .scaffold(&["new", "proj", "--defaults", "--template", template.to_str().unwrap(), "--tags=web,gui"])
         .assert()
         .code(2)
-        .stderr("error: invalid answer `[\"web\",\"gui\"]` for `tags` (--tags): `gui` is not a choice; expected one of: web, cli, lib\n");
+        .stderr("error: invalid answer `web,gui` for `tags` (--tags): `gui` is not a choice; expected one of: web, cli, lib\n");
 }

@@ -1,0 +1,323 @@
+//! Copier templates as Copier 9.19 renders them: multi-document copier.yml
+//! and `!include`, the template's own answers file, secrets, modes and empty
+//! folders, `_exclude`, the empty suffix, `_tasks` and the flags around them.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use predicates::prelude::*;
+
+use crate::support::Sandbox;
+
+fn write(root: &Path, path: &str, text: &str) {
+    let path = root.join(path);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// A template using most of what this file tests.
+fn template(sandbox: &Sandbox) -> std::path::PathBuf {
+    let root = sandbox.join("tpl");
+    write(
+        &root,
+        "copier.yml",
+        "_secret_questions: [token]\nname: demo\ntoken: s3cret\nhidden:\n  type: str\n  when: false\ncomputed:\n  type: str\n  default: \"{{ name }}-x\"\n  when: false\n  validator: \"never valid\"\n---\n!include inc/*.yml\n",
+    );
+    write(
+        &root,
+        "inc/more.yml",
+        "port:\n  type: int\n  default: 80\n_exclude: [skipme.txt]\n",
+    );
+    write(
+        &root,
+        "{{_copier_conf.answers_file}}.jinja",
+        "# Changes here will be overwritten by Copier\n{{ _copier_answers|to_nice_yaml -}}\n",
+    );
+    write(
+        &root,
+        "out.txt.jinja",
+        "n={{ name }} t={{ token }} h=[{{ hidden }}] c={{ computed }} p={{ port }}\n",
+    );
+    write(&root, "skipme.txt", "x\n");
+    write(&root, "sub/private", "y\n");
+    write(&root, "sub/run.sh", "#!/bin/sh\n");
+    std::fs::create_dir_all(root.join("empty")).unwrap();
+    std::fs::set_permissions(
+        root.join("sub/private"),
+        std::fs::Permissions::from_mode(0o600),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        root.join("sub/run.sh"),
+        std::fs::Permissions::from_mode(0o750),
+    )
+    .unwrap();
+    root
+}
+
+#[test]
+fn a_copier_template_renders_its_own_answers_file_modes_and_empty_folders() {
+    let sandbox = Sandbox::new();
+    let root = template(&sandbox);
+    sandbox
+        .scaffold(&["new", "out", "-t", root.to_str().unwrap(), "--defaults"])
+        .assert()
+        .success();
+    assert_eq!(
+        sandbox.read("out/out.txt"),
+        "n=demo t=s3cret h=[] c=demo-x p=80\n",
+        "when:false without default is undefined; with one it is not validated"
+    );
+    let answers = sandbox.read("out/.copier-answers.yml");
+    assert_eq!(
+        answers,
+        format!(
+            "# Changes here will be overwritten by Copier\n_src_path: {}\nname: demo\nport: 80\n",
+            root.display()
+        )
+    );
+    assert!(!sandbox.join("out/.scaffold-answers.yml").exists());
+    assert!(
+        !sandbox.join("out/skipme.txt").exists(),
+        "_exclude from an included file"
+    );
+    assert!(
+        sandbox.join("out/copier.yml").exists(),
+        "a template's own `_exclude` replaces Copier's defaults"
+    );
+    assert!(
+        sandbox.join("out/empty").is_dir(),
+        "empty folders are created"
+    );
+    assert_eq!(mode(&sandbox.join("out/sub/private")), 0o600);
+    assert_eq!(mode(&sandbox.join("out/sub/run.sh")), 0o750);
+}
+
+#[test]
+fn a_copier_template_without_an_answers_file_template_gets_none() {
+    let sandbox = Sandbox::new();
+    let root = sandbox.join("tpl");
+    write(&root, "copier.yml", "name: demo\n");
+    write(&root, "a.txt.jinja", "{{ name }}\n");
+    sandbox
+        .scaffold(&["new", "out", "-t", root.to_str().unwrap(), "--defaults"])
+        .assert()
+        .success();
+    assert_eq!(sandbox.files("out"), ["a.txt"]);
+}
+
+#[test]
+fn defaults_do_not_apply_under_a_subdirectory_and_an_empty_suffix_copies_binary_files() {
+    let sandbox = Sandbox::new();
+    let root = sandbox.join("tpl");
+    write(
+        &root,
+        "copier.yml",
+        "_subdirectory: t\n_templates_suffix: ''\nname: demo\n",
+    );
+    write(&root, "t/copier.yml", "kept: {{ name }}\n");
+    write(&root, "t/plain.txt", "{{ name }}\n");
+    std::fs::write(root.join("t/blob.bin"), [0xff, 0xfe, 0x00, 0x7b, 0x7b]).unwrap();
+    sandbox
+        .scaffold(&["new", "out", "-t", root.to_str().unwrap(), "--defaults"])
+        .assert()
+        .success();
+    assert_eq!(sandbox.read("out/copier.yml"), "kept: demo\n");
+    assert_eq!(sandbox.read("out/plain.txt"), "demo\n");
+    assert_eq!(
+        std::fs::read(sandbox.join("out/blob.bin")).unwrap(),
+        [0xff, 0xfe, 0x00, 0x7b, 0x7b]
+    );
+}
+
+#[test]
+fn tasks_need_trust_and_are_not_run() {
+    let sandbox = Sandbox::new();
+    let root = sandbox.join("tpl");
+    write(&root, "copier.yml", "_tasks: [touch ran]\nname: demo\n");
+    write(&root, "a.txt", "a\n");
+    let template = root.to_str().unwrap();
+    sandbox
+        .scaffold(&["new", "out", "-t", template, "--defaults"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--trust"));
+    assert!(!sandbox.join("out").exists(), "nothing written");
+    sandbox
+        .scaffold(&["new", "out", "-t", template, "--defaults", "--UNSAFE"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: the template's `_tasks` were not run",
+        ));
+    assert!(!sandbox.join("out/ran").exists());
+    sandbox
+        .scaffold(&["new", "out2", "-t", template, "--defaults", "-T"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("warning").not());
+}
+
+#[test]
+fn data_file_answers_and_data_wins_over_it() {
+    let sandbox = Sandbox::new();
+    let root = sandbox.join("tpl");
+    write(&root, "copier.yml", "a: x\nb: 1\n");
+    write(&root, "out.jinja", "{{ a }} {{ b + 1 }}\n");
+    write(sandbox.path(), "data.yml", "a: from-file\nb: 41\n");
+    sandbox
+        .scaffold(&[
+            "new",
+            "out",
+            "-t",
+            root.to_str().unwrap(),
+            "--defaults",
+            "--data-file",
+            "data.yml",
+            "-d",
+            "a=cli",
+        ])
+        .assert()
+        .success();
+    assert_eq!(sandbox.read("out/out"), "cli 42\n");
+}
+
+#[test]
+fn question_names_that_cannot_be_flags_are_answered_with_data() {
+    let sandbox = Sandbox::new();
+    let root = sandbox.join("tpl");
+    write(&root, "copier.yml", "dry-run: x\n'a b': y\n-x: z\n");
+    write(&root, "out.jinja", "{{ _copier_answers['a b'] }}\n");
+    let template = root.to_str().unwrap();
+    sandbox
+        .scaffold(&["new", "--help", "-t", template])
+        .assert()
+        .success();
+    sandbox
+        .scaffold(&[
+            "new",
+            "out",
+            "-t",
+            template,
+            "--defaults",
+            "-d",
+            "a b=given",
+        ])
+        .assert()
+        .success();
+    assert_eq!(sandbox.read("out/out"), "given\n");
+}
+
+#[test]
+fn templates_needing_a_newer_copier_or_including_outside_are_refused() {
+    let sandbox = Sandbox::new();
+    let root = sandbox.join("tpl");
+    write(&root, "copier.yml", "_min_copier_version: 10.0.0\n");
+    sandbox
+        .scaffold(&["new", "out", "-t", root.to_str().unwrap(), "--defaults"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("requires Copier >= 10.0.0"));
+    write(sandbox.path(), "outside.yml", "stolen: 1\n");
+    write(&root, "copier.yml", "---\n!include ../outside.yml\n");
+    sandbox
+        .scaffold(&["new", "out", "-t", root.to_str().unwrap(), "--defaults"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("must stay inside the template"));
+    assert!(!sandbox.join("out").exists());
+}
+
+/// The same template through Copier itself, where it is installed: identical trees.
+#[test]
+fn the_template_renders_as_copier_renders_it() {
+    let works = std::process::Command::new("copier")
+        .arg("--version")
+        .output();
+    if !works.is_ok_and(|output| output.status.success()) {
+        eprintln!("copier is not installed; skipped");
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let root = template(&sandbox);
+    let copier = std::process::Command::new("copier")
+        .args(["copy", "--defaults", "--trust", "--quiet"])
+        .arg(&root)
+        .arg(sandbox.join("by-copier"))
+        .output()
+        .unwrap();
+    assert!(
+        copier.status.success(),
+        "{}",
+        String::from_utf8_lossy(&copier.stderr)
+    );
+    sandbox
+        .scaffold(&[
+            "new",
+            "by-scaffold",
+            "-t",
+            root.to_str().unwrap(),
+            "--defaults",
+        ])
+        .assert()
+        .success();
+    let listing = |dir: &str| {
+        let output = std::process::Command::new("find")
+            .arg(".")
+            .args(["-printf", "%m %y %p\n"])
+            .current_dir(sandbox.join(dir))
+            .output()
+            .unwrap();
+        let mut lines: Vec<String> = String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        lines.sort();
+        lines
+    };
+    assert_eq!(listing("by-copier"), listing("by-scaffold"));
+    for file in sandbox.files("by-copier") {
+        assert_eq!(
+            std::fs::read(sandbox.join("by-copier").join(&file)).unwrap(),
+            std::fs::read(sandbox.join("by-scaffold").join(&file)).unwrap(),
+            "{file} differs"
+        );
+    }
+}
+
+#[test]
+fn external_data_is_read_from_the_destination() {
+    let sandbox = Sandbox::new();
+    let root = sandbox.join("tpl");
+    write(
+        &root,
+        "copier.yml",
+        "_external_data:\n  shared: shared/settings.yml\n  gone: missing.yml\nname: x\n",
+    );
+    write(
+        &root,
+        "out.jinja",
+        "{{ _external_data.shared.region }} [{{ _external_data.gone }}]\n",
+    );
+    write(
+        sandbox.path(),
+        "out/shared/settings.yml",
+        "region: eu-west\n",
+    );
+    sandbox
+        .scaffold(&[
+            "new",
+            "out",
+            "-t",
+            root.to_str().unwrap(),
+            "--defaults",
+            "--force",
+        ])
+        .assert()
+        .success();
+    assert_eq!(sandbox.read("out/out"), "eu-west [{}]\n");
+}
