@@ -31,12 +31,9 @@ const DELIBERATE: &[(&str, &str, &str)] = &[];
 /// run prints them. Remove a line when its case matches.
 #[rustfmt::skip]
 const PENDING: &[(&str, &str)] = &[
-    ("copier-python-phase", "_copier_operation defined only in _exclude and tasks, undefined in files and defaults (answers)"),
     ("dict-order", "a yaml default mapping keeps its order (answers)"),
     ("envops-autoescape", "escaping as markupsafe: &#34; and &#39; (jinja)"),
     ("envops-line-statements", "_envops line_statement_prefix keeps the line's newline (jinja)"),
-    ("external-data", "_external_data (answers)"),
-    ("float-printing", "integers beyond 64 bits (answers/jinja)"),
     ("jinja-builtins", "wordwrap and other Jinja builtins (jinja)"),
     ("multiline-and-path", "indent keeps a trailing newline as Jinja does (jinja)"),
     ("nice-yaml-json", "to_json keeps insertion order; tojson escapes non-ASCII (jinja)"),
