@@ -4,15 +4,21 @@
 //!
 //!     cargo run --release --example merge_bench [MEGABYTES]
 
+use std::fmt::Write as _;
 use std::time::Instant;
 
 use scaffold::merge::{self, ConflictStyle, Labels, Ours, PlanInput};
 use scaffold::tree::{File, Tree};
 
 fn text(lines: usize, tag: &str) -> String {
-    (0..lines)
-        .map(|index| format!("line {index:08} of the file, {tag} version, with some words\n"))
-        .collect()
+    let mut out = String::new();
+    for index in 0..lines {
+        let _ = writeln!(
+            out,
+            "line {index:08} of the file, {tag} version, with some words"
+        );
+    }
+    out
 }
 
 fn one(path: &str, contents: &str) -> Tree {
@@ -44,8 +50,8 @@ fn main() {
         ),
     ];
     println!(
-        "{lines} lines, {:.1} MB, the template changed every line",
-        base.len() as f64 / 1e6
+        "{lines} lines, {} MB, the template changed every line",
+        base.len() / 1_000_000
     );
     for (name, ours_text) in cases {
         for style in [ConflictStyle::Inline, ConflictStyle::Rej] {

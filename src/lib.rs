@@ -20,6 +20,7 @@ pub mod render;
 pub mod smoke;
 pub mod source;
 pub mod spec;
+pub mod tasks;
 pub mod tree;
 pub mod update;
 /// The former name of [`disk`], kept while callers move over.

@@ -47,6 +47,12 @@ pub enum Command {
     /// List the paths where a project drifted from what its template renders; exit 1 if any (CI).
     #[command(after_help = UPDATE_EXAMPLES)]
     Check(CheckArgs),
+    /// Copier's `copy`: render the template SRC into DST, with Copier's flags.
+    Copy(super::copier::CopyArgs),
+    /// Copier's `recopy`: render a project's template from scratch with its recorded answers.
+    Recopy(super::copier::RecopyArgs),
+    /// Copier's `check-update`: exit 1 and print the newer version when the template has one.
+    CheckUpdate(super::copier::CheckUpdateArgs),
     /// Print shell completions for SHELL to stdout.
     Completions {
         #[arg(value_enum)]
@@ -117,8 +123,8 @@ pub struct ProjectArgs {
     /// Template to use instead of the answers file's `_src_path` (when it moved).
     #[arg(short, long, value_name = "PATH|GIT-URL")]
     pub template: Option<String>,
-    /// Version to move to: a git tag, branch or commit, or a builtin release [default: the newest tag, else HEAD; a local folder as it is; this scaffold's builtin templates].
-    #[arg(long, value_name = "REF")]
+    /// Version to move to: a git tag, branch or commit, or a builtin release [default: the newest PEP 440 tag, else HEAD (a local repository's work tree); this scaffold's builtin templates].
+    #[arg(short = 'r', long, value_name = "REF")]
     pub vcs_ref: Option<String>,
     /// The project's answers file, relative to DIR [default: .scaffold-answers.yml, else .copier-answers.yml].
     #[arg(short, long, value_name = "FILE")]
@@ -132,10 +138,10 @@ pub struct ChangeArgs {
     #[arg(short, long = "data", value_name = "KEY=VALUE")]
     pub data: Vec<String>,
     /// Take the default of every question the answers file does not answer; never prompt.
-    #[arg(short = 'l', long)]
+    #[arg(short = 'l', long, short_alias = 'f')]
     pub defaults: bool,
-    /// How edits that clash are written: conflict markers in the file, or FILE.rej beside the kept file.
-    #[arg(long, value_enum, default_value_t = ConflictArg::Inline)]
+    /// How edits that clash are written: Copier's conflict markers in the file, or the template's lines with yours in FILE.rej.
+    #[arg(short = 'o', long, value_enum, default_value_t = ConflictArg::Inline)]
     pub conflict: ConflictArg,
 }
 
@@ -159,6 +165,8 @@ pub struct UpdateArgs {
     /// Update even when the project's git work tree has uncommitted changes.
     #[arg(long)]
     pub allow_dirty: bool,
+    #[command(flatten)]
+    pub copier: super::copier::UpdateCopierArgs,
 }
 
 #[derive(Debug, Args)]
@@ -238,6 +246,14 @@ const RESERVED: &[&str] = &[
     "dir",
     "conflict",
     "allow_dirty",
+    "context_lines",
+    "skip_answered",
+    "pretend",
+    "quiet",
+    "prereleases",
+    "exclude",
+    "skip",
+    "overwrite",
     "data_file",
     "trust",
     "unsafe",

@@ -2,6 +2,7 @@
 //! command, and leaves all printing to [`output`].
 
 mod args;
+mod copier;
 pub mod output;
 mod smoke;
 mod update;
@@ -104,6 +105,9 @@ fn execute(
             update::execute_diff(&args, sub, questions)
         }
         Command::Check(args) => update::execute_check(&args),
+        Command::Copy(args) => copier::execute_copy(&args),
+        Command::Recopy(args) => copier::execute_recopy(&args),
+        Command::CheckUpdate(args) => copier::execute_check_update(&args),
         Command::Completions { shell } => {
             let mut command = args::with_question_flags(Cli::command(), questions);
             clap_complete::generate(shell, &mut command, "scaffold", &mut output::Stdout);

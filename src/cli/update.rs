@@ -66,8 +66,10 @@ pub(super) fn execute_update(
     questions: &[crate::spec::Question],
 ) -> Result<ExitCode, Error> {
     let mut options = options(&args.project, Some((&args.change, matches, questions)))?;
-    options.dry_run = args.dry_run;
+    options.dry_run = args.dry_run || args.copier.pretend;
     options.allow_dirty = args.allow_dirty;
+    options.context_lines = usize::from(args.copier.context_lines);
+    options.prereleases = args.copier.prereleases;
     let outcome = match with_prompter(options.defaults, |prompter| {
         update::update(&options, prompter)
     }) {

@@ -221,13 +221,18 @@ pub fn describe(dir: &Path) -> Option<String> {
 /// uncommitted changes: a render that includes them is never recorded as
 /// the tag it started from (Copier records a draft commit instead).
 pub fn describe_work_tree(dir: &Path) -> Option<String> {
-    let output = git()
+    let described = describe(dir)?;
+    // Untracked files count, as Copier counts them (`git status --porcelain`).
+    let dirty = git()
         .current_dir(dir)
-        .args(["describe", "--tags", "--always", "--dirty"])
+        .args(["status", "--porcelain"])
         .output()
-        .ok()?;
-    let described = String::from_utf8_lossy(&output.stdout).trim().to_owned();
-    (output.status.success() && !described.is_empty()).then_some(described)
+        .is_ok_and(|output| !output.stdout.is_empty());
+    Some(if dirty {
+        format!("{described}-dirty")
+    } else {
+        described
+    })
 }
 
 /// The newest tag by version order, as Copier picks by default.

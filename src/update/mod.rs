@@ -11,9 +11,11 @@
 //! earlier releases are embedded in the binary: see docs/update.md).
 
 mod apply;
+mod check;
+mod copy;
 mod project;
 mod report;
-mod versions;
+pub mod versions;
 
 use std::path::PathBuf;
 
@@ -26,6 +28,8 @@ use crate::spec::Spec;
 use crate::tree::PathPatterns;
 
 pub use apply::apply;
+pub use check::{UpdateCheck, check_update};
+pub use copy::{CopyOptions, copy, recopy};
 
 /// Copier's `--context-lines` default.
 pub const DEFAULT_CONTEXT_LINES: usize = 3;
@@ -70,6 +74,13 @@ pub enum UpdateError {
         staging.display()
     )]
     Unfinished { staging: PathBuf },
+    #[error(
+        "answers file `{}` records no version (`_commit`) that reads as a PEP 440 version; check-update compares versions",
+        path.display()
+    )]
+    NoVersion { path: PathBuf },
+    #[error("template `{template}` has no tag that is a PEP 440 version to compare with")]
+    NoTemplateVersion { template: String },
 }
 
 impl UpdateError {
@@ -83,6 +94,7 @@ impl UpdateError {
                 | Self::GitStatus { .. }
                 | Self::Refused { .. }
                 | Self::Unfinished { .. }
+                | Self::NoVersion { .. }
         )
     }
 }
@@ -106,6 +118,8 @@ pub struct UpdateOptions {
     pub conflict: ConflictStyle,
     /// Lines of context around a change (`-c`); 0 takes Copier's default, 3.
     pub context_lines: usize,
+    /// Let the newest version be a pre-release (`-g`).
+    pub prereleases: bool,
     pub dry_run: bool,
     pub allow_dirty: bool,
 }
@@ -168,7 +182,9 @@ pub fn prepare(
     };
     let base = generate::render_with(base_source, base_spec, base_input, None)?;
 
-    let theirs_source = versions::open_theirs(&reference, options.vcs_ref.as_deref())?;
+    let theirs_ref =
+        versions::resolve_ref(&reference, options.vcs_ref.as_deref(), options.prereleases)?;
+    let theirs_source = versions::open_theirs(&reference, theirs_ref.as_deref())?;
     let theirs_spec = Spec::load(&theirs_source)?;
     let theirs_input = AnswerInput {
         folder_name,

@@ -53,3 +53,105 @@ pub fn open_theirs(reference: &TemplateRef, vcs_ref: Option<&str>) -> Result<Sou
         _ => Source::open(reference, vcs_ref),
     }
 }
+
+/// The version to render when none was asked for, as Copier picks it: the
+/// newest tag that is a PEP 440 version (pre-releases only with
+/// `prereleases`), else `HEAD`. For a local repository `HEAD` is its work
+/// tree, uncommitted changes included (`None` here); an explicit ref is
+/// kept as it is.
+pub fn resolve_ref(
+    reference: &TemplateRef,
+    vcs_ref: Option<&str>,
+    prereleases: bool,
+) -> Result<Option<String>, SourceError> {
+    let local_repo = matches!(reference, TemplateRef::Local(path) if source::is_git_repo(path));
+    match (reference, vcs_ref) {
+        (TemplateRef::Local(_), Some("HEAD")) if local_repo => Ok(None),
+        (_, Some(vcs_ref)) => Ok(Some(vcs_ref.to_owned())),
+        (TemplateRef::Local(path), None) if local_repo => {
+            let absolute = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+            newest_tag(&absolute.display().to_string(), prereleases)
+        }
+        (TemplateRef::Git { url }, None) => Ok(Some(
+            newest_tag(url, prereleases)?.unwrap_or_else(|| "HEAD".to_owned()),
+        )),
+        _ => Ok(None),
+    }
+}
+
+/// The newest tag of the repository at `url` that is a PEP 440 version.
+pub fn newest_tag(url: &str, prereleases: bool) -> Result<Option<String>, SourceError> {
+    Ok(newest_version(tags(url)?.iter().map(String::as_str), prereleases).map(str::to_owned))
+}
+
+/// The newest of `tags` by PEP 440 (`v1.2` reads as 1.2; other tags are
+/// ignored), leaving out pre- and dev releases unless `prereleases`.
+pub fn newest_version<'a>(
+    tags: impl Iterator<Item = &'a str>,
+    prereleases: bool,
+) -> Option<&'a str> {
+    tags.filter_map(|tag| pep440(tag).map(|version| (version, tag)))
+        .filter(|(version, _)| prereleases || !version.any_prerelease())
+        .max_by(|(a, _), (b, _)| a.cmp(b))
+        .map(|(_, tag)| tag)
+}
+
+/// A tag or recorded `_commit` as a PEP 440 version, as Copier reads them:
+/// `v1-3-gabc123` (a commit after a tag) is `1.post3+gabc123`.
+pub fn pep440(text: &str) -> Option<pep440_rs::Version> {
+    let text = text.strip_suffix("-dirty").unwrap_or(text);
+    if let Ok(version) = text.parse() {
+        return Some(version);
+    }
+    let (rest, hash) = text.rsplit_once("-g")?;
+    let (base, count) = rest.rsplit_once('-')?;
+    count.parse::<u64>().ok()?;
+    format!("{base}.post{count}+g{hash}").parse().ok()
+}
+
+/// Every tag of the repository at `url`, read with `git ls-remote`.
+fn tags(url: &str) -> Result<Vec<String>, SourceError> {
+    let failed = |message: String| SourceError::Git {
+        action: "ls-remote",
+        url: url.to_owned(),
+        message,
+    };
+    if url.starts_with('-') {
+        return Err(failed("a URL cannot start with `-`".to_owned()));
+    }
+    let output = std::process::Command::new("git")
+        .args(["ls-remote", "--tags", "--refs", "--", url])
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .output()
+        .map_err(|err| failed(format!("cannot run git: {err}")))?;
+    if !output.status.success() {
+        return Err(failed(
+            String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+        ));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| line.split_once("refs/tags/"))
+        .map(|(_, tag)| tag.to_owned())
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_newest_pep440_tag_wins_and_prereleases_only_when_asked() {
+        let tags = ["v1.9", "v1.10", "2.0.0rc1", "not-a-version", "1.10.0.dev1"];
+        assert_eq!(newest_version(tags.into_iter(), false), Some("v1.10"));
+        assert_eq!(newest_version(tags.into_iter(), true), Some("2.0.0rc1"));
+        assert_eq!(newest_version(["latest"].into_iter(), false), None);
+    }
+
+    #[test]
+    fn a_commit_after_a_tag_reads_as_a_post_release() {
+        let after = pep440("v1.2-3-gabc123").unwrap();
+        assert!(after > pep440("v1.2").unwrap());
+        assert!(after < pep440("v1.3").unwrap());
+    }
+}

@@ -181,14 +181,7 @@ fn clash(conflict: &str) {
         commit_all(project);
     }
     sandbox
-        .scaffold(&[
-            "update",
-            "--defaults",
-            "--vcs-ref",
-            "v2",
-            "--conflict",
-            conflict,
-        ])
+        .scaffold(&["update", "-A", "-f", "-r", "v2", "-o", conflict, "-c", "3"])
         .current_dir(&mixed)
         .assert()
         .code(1);

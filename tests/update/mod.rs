@@ -2,6 +2,7 @@
 //! template versions kept in real git repositories.
 
 mod builtin;
+mod commands;
 mod copier;
 mod edits;
 mod git;
