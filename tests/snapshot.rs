@@ -23,7 +23,9 @@ fn combinations() -> Vec<Map<String, Value>> {
 
 fn snapshot_name(combination: &Map<String, Value>) -> String {
     let mut name = String::from("service");
-    for (key, value) in combination {
+    let mut sorted: Vec<_> = combination.iter().collect();
+    sorted.sort_by_key(|(key, _)| *key);
+    for (key, value) in sorted {
         let value = value
             .as_str()
             .map_or_else(|| value.to_string(), str::to_owned);

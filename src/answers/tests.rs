@@ -258,3 +258,13 @@ fn truthy_reads_copiers_words() {
     assert!(!truthy(""));
     assert!(!truthy("0"));
 }
+
+#[test]
+fn mappings_keep_their_order_as_in_python() {
+    let spec = "config:\n  type: yaml\n  default: {zeta: 1, alpha: 2, mid: 3}\n";
+    let answers = resolve_spec(spec, &defaults()).unwrap();
+    assert_eq!(
+        render(&answers, "{% for key in config %}{{ key }} {% endfor %}"),
+        "zeta alpha mid "
+    );
+}
