@@ -31,7 +31,6 @@ const DELIBERATE: &[(&str, &str, &str)] = &[];
 /// run prints them. Remove a line when its case matches.
 #[rustfmt::skip]
 const PENDING: &[(&str, &str)] = &[
-    ("jinja-builtins", "wordwrap and other Jinja builtins (jinja)"),
     ("preserve-symlinks", "_preserve_symlinks (render)"),
     ("yield-in-paths", "{% yield %} in path names (render)"),
 ];
