@@ -33,138 +33,7 @@ pub(super) fn register(env: &mut Environment<'_>) {
     env.add_filter("ans_random", ans_random);
     env.add_filter("ans_groupby", ans_groupby);
     env.add_filter("fileglob", fileglob);
-    jinja_builtins(env);
-}
-
-/// Python's positional arguments given as the keyword arguments `names`.
-fn positional(names: &[&str], args: &[Value], kwargs: &Kwargs) -> Result<Kwargs, Error> {
-    if args.len() > names.len() {
-        return Err(Error::from(ErrorKind::TooManyArguments));
-    }
-    let mut pairs: Vec<(String, Value)> = names
-        .iter()
-        .zip(args)
-        .map(|(name, value)| ((*name).to_owned(), value.clone()))
-        .collect();
-    for name in kwargs.args() {
-        pairs.push((name.to_owned(), kwargs.peek::<Value>(name)?));
-    }
-    Ok(pairs.into_iter().collect())
-}
-
-/// Jinja2's `wordwrap(width=79, break_long_words=True, wrapstring=None,
-/// break_on_hyphens=True)`: Python's first-fit `textwrap`, line by line.
-fn wordwrap(value: &str, args: &[Value], kwargs: Kwargs) -> Result<String, Error> {
-    use textwrap::{Options, WordSplitter, WrapAlgorithm};
-    let names = [
-        "width",
-        "break_long_words",
-        "wrapstring",
-        "break_on_hyphens",
-    ];
-    let kwargs = positional(&names, args, &kwargs)?;
-    let width = kwargs.get::<Option<usize>>("width")?.unwrap_or(79);
-    let break_words = kwargs
-        .get::<Option<bool>>("break_long_words")?
-        .unwrap_or(true);
-    let wrapstring = kwargs
-        .get::<Option<String>>("wrapstring")?
-        .unwrap_or_else(|| "\n".into());
-    let hyphens = kwargs
-        .get::<Option<bool>>("break_on_hyphens")?
-        .unwrap_or(true);
-    kwargs.assert_all_used()?;
-    let options = Options::new(width.max(1))
-        .wrap_algorithm(WrapAlgorithm::FirstFit)
-        .break_words(break_words)
-        .word_splitter(if hyphens {
-            WordSplitter::HyphenSplitter
-        } else {
-            WordSplitter::NoHyphenation
-        });
-    let lines: Vec<String> = value
-        .lines()
-        .flat_map(|line| textwrap::wrap(line, &options))
-        .map(std::borrow::Cow::into_owned)
-        .collect();
-    Ok(lines.join(&wrapstring))
-}
-
-/// Jinja2's `urlencode`: `%20` in a string, `+` and `&`-joined pairs for a dict.
-fn urlencode(value: &Value) -> Result<String, Error> {
-    fn quote(text: &str, for_query: bool) -> String {
-        let mut out = String::new();
-        for byte in text.bytes() {
-            match byte {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'.' | b'-' | b'~' => {
-                    out.push(char::from(byte));
-                }
-                b'/' if !for_query => out.push('/'),
-                b' ' if for_query => out.push('+'),
-                other => out.push_str(&format!("%{other:02X}")),
-            }
-        }
-        out
-    }
-    let text = |value: &Value| {
-        value
-            .as_str()
-            .map_or_else(|| value.to_string(), str::to_owned)
-    };
-    let pairs = match value.kind() {
-        ValueKind::Map => entries(value)?,
-        ValueKind::Seq | ValueKind::Iterable => items(value)?
-            .into_iter()
-            .map(|pair| {
-                Ok((
-                    pair.get_item(&Value::from(0))?,
-                    pair.get_item(&Value::from(1))?,
-                ))
-            })
-            .collect::<Result<_, Error>>()?,
-        _ => return Ok(quote(&text(value), false)),
-    };
-    Ok(pairs
-        .iter()
-        .map(|(key, value)| format!("{}={}", quote(&text(key), true), quote(&text(value), true)))
-        .collect::<Vec<_>>()
-        .join("&"))
-}
-
-/// Jinja2 builtins minijinja lacks: from minijinja-contrib where it has them.
-fn jinja_builtins(env: &mut Environment<'_>) {
-    use minijinja_contrib::{filters as contrib, globals};
-    env.add_filter("filesizeformat", contrib::filesizeformat);
-    env.add_filter(
-        "truncate",
-        |state: &mut minijinja::State<'_, '_>, value: &Value, args: &[Value], kwargs: Kwargs| {
-            let kwargs = positional(&["length", "killwords", "end", "leeway"], args, &kwargs)?;
-            contrib::truncate(state, value, kwargs)
-        },
-    );
-    env.add_filter("striptags", contrib::striptags);
-    env.add_filter("wordcount", contrib::wordcount);
-    env.add_filter("wordwrap", wordwrap);
-    env.add_filter("urlencode", urlencode);
-    env.add_function("cycler", |items: &[Value]| globals::cycler(items.to_vec()));
-    env.add_function("joiner", globals::joiner);
-    env.add_filter("center", |text: &Value, width: Option<usize>| {
-        let text = text.to_string();
-        let pad = width.unwrap_or(80).saturating_sub(text.chars().count());
-        let left = pad / 2 + (pad & width.unwrap_or(80) & 1);
-        format!("{}{text}{}", " ".repeat(left), " ".repeat(pad - left))
-    });
-    env.add_filter("forceescape", |text: &Value| {
-        Value::from_safe_string(super::format::markupsafe_escape(&text.to_string()))
-    });
-    env.add_filter("random", |value: &Value| -> Result<Value, Error> {
-        let list = items(value)?;
-        if list.is_empty() {
-            return Ok(Value::UNDEFINED);
-        }
-        let pick = next_random(seed_of(Some(value))) % list.len() as u64;
-        Ok(list[usize::try_from(pick).unwrap_or(0)].clone())
-    });
+    super::builtins::register(env);
 }
 
 /// A Python tuple, which prints as `(a, b)`.
@@ -223,11 +92,11 @@ pub(super) fn type_debug(value: &Value) -> &'static str {
     }
 }
 
-fn items(value: &Value) -> Result<Vec<Value>, Error> {
+pub(super) fn items(value: &Value) -> Result<Vec<Value>, Error> {
     Ok(value.try_iter()?.collect())
 }
 
-fn entries(value: &Value) -> Result<Vec<(Value, Value)>, Error> {
+pub(super) fn entries(value: &Value) -> Result<Vec<(Value, Value)>, Error> {
     if value.kind() != ValueKind::Map {
         return Err(invalid(format!(
             "expected a dict, got {}",
@@ -445,7 +314,7 @@ fn ans_random(end: &Value, kwargs: Kwargs) -> Result<Value, Error> {
     Ok(list[usize::try_from(random % list.len() as u64).unwrap_or(0)].clone())
 }
 
-fn seed_of(seed: Option<&Value>) -> u64 {
+pub(super) fn seed_of(seed: Option<&Value>) -> u64 {
     let text = seed.map(ToString::to_string).unwrap_or_default();
     text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
         (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
@@ -453,7 +322,7 @@ fn seed_of(seed: Option<&Value>) -> u64 {
 }
 
 /// `SplitMix64`.
-fn next_random(state: u64) -> u64 {
+pub(super) fn next_random(state: u64) -> u64 {
     let mut z = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);

@@ -4,6 +4,7 @@
 //! globals and Python's methods, and bounds on the work a render may do.
 //! Both `answers` and `render` render through it.
 
+mod builtins;
 mod clock;
 mod digest;
 mod envops;
@@ -72,6 +73,8 @@ pub struct Environment {
 #[derive(Debug, Clone)]
 pub(crate) struct Prepare {
     newline: String,
+    /// Jinja2's line comments, which [`rewrite::strip_line_comments`] removes.
+    line_comment: Option<String>,
     /// The (start, end) delimiters of expressions and blocks.
     tags: Vec<(String, String)>,
 }
@@ -84,7 +87,10 @@ impl Prepare {
         name: &str,
         source: &'a str,
     ) -> Result<Cow<'a, str>, TemplateError> {
-        let source = normalize_newlines(source, &self.newline);
+        let mut source = normalize_newlines(source, &self.newline);
+        if let Some(prefix) = &self.line_comment {
+            source = Cow::Owned(rewrite::strip_line_comments(&source, prefix, &self.tags));
+        }
         limits::check_nesting(name, &source, &self.tags)?;
         Ok(match rewrite::rewrite(&source, &self.tags) {
             Some(rewritten) => Cow::Owned(rewritten),
@@ -111,9 +117,6 @@ impl Environment {
             .lstrip_blocks(envops.lstrip_blocks);
         if let Some(prefix) = &envops.line_statement_prefix {
             syntax.line_statement_prefix(prefix.clone());
-        }
-        if let Some(prefix) = &envops.line_comment_prefix {
-            syntax.line_comment_prefix(prefix.clone());
         }
         let syntax = syntax
             .build()
@@ -142,6 +145,7 @@ impl Environment {
         env.add_function(rewrite::MUTABLE, mutable::mutable);
         let prepare = Prepare {
             newline: envops.newline_sequence.clone(),
+            line_comment: envops.line_comment_prefix.clone().filter(|p| !p.is_empty()),
             tags: vec![
                 (envops.variable_start.clone(), envops.variable_end.clone()),
                 (envops.block_start.clone(), envops.block_end.clone()),

@@ -1,17 +1,15 @@
 //! Ansible's regular-expression filters with Python's `re` conventions:
 //! `(?P<name>...)` groups, `\1` and `\g<name>` in replacements, `findall`
-//! returning groups. Patterns use Rust's `regex` syntax, which shares
-//! Python's except for look-around and back-references (refused with a
-//! clear message).
+//! returning groups, look-around and back-references (`fancy-regex`).
 
 #![allow(
     clippy::needless_pass_by_value,
     reason = "minijinja hands filters their arguments by value"
 )]
 
+use fancy_regex::{Regex, RegexBuilder};
 use minijinja::value::Kwargs;
 use minijinja::{Environment, Error, Value};
-use regex::{Regex, RegexBuilder};
 
 use super::filters::invalid;
 
@@ -28,6 +26,10 @@ fn compile(pattern: &str, ignorecase: bool, multiline: bool) -> Result<Regex, Er
         .multi_line(multiline)
         .build()
         .map_err(|err| invalid(format!("invalid regular expression `{pattern}`: {err}")))
+}
+
+fn failed(err: fancy_regex::Error) -> Error {
+    invalid(format!("regular expression failed: {err}"))
 }
 
 fn flag(kwargs: &Kwargs, name: &str) -> Result<bool, Error> {
@@ -47,11 +49,11 @@ fn regex_search(
         flag(&kwargs, "multiline")?,
     )?;
     kwargs.assert_all_used()?;
-    let Some(found) = regex.captures(value) else {
+    let Some(found) = regex.captures(value).map_err(failed)? else {
         return Ok(Value::from(()));
     };
     if groups.is_empty() {
-        return Ok(Value::from(&found[0]));
+        return Ok(Value::from(found.get(0).map_or("", |m| m.as_str())));
     }
     let mut out = Vec::new();
     for group in groups {
@@ -158,10 +160,14 @@ fn regex_findall(value: &str, pattern: &str, kwargs: Kwargs) -> Result<Value, Er
     )?;
     kwargs.assert_all_used()?;
     let groups = regex.captures_len() - 1;
-    let text = |found: Option<regex::Match<'_>>| Value::from(found.map_or("", |m| m.as_str()));
+    let text =
+        |found: Option<fancy_regex::Match<'_>>| Value::from(found.map_or("", |m| m.as_str()));
     Ok(Value::from(
         regex
             .captures_iter(value)
+            .map(|found| found.map_err(failed))
+            .collect::<Result<Vec<_>, Error>>()?
+            .into_iter()
             .map(|found| match groups {
                 0 => text(found.get(0)),
                 1 => text(found.get(1)),

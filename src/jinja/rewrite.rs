@@ -87,6 +87,48 @@ pub(super) fn rewrite(source: &str, tags: &[(String, String)]) -> Option<String>
     Some(out)
 }
 
+/// Jinja2's line comments: in text (not inside tags), the prefix, the
+/// spaces before it and the rest of its line go; the newline stays (minijinja
+/// would drop it too).
+pub(super) fn strip_line_comments(source: &str, prefix: &str, tags: &[(String, String)]) -> String {
+    let mut out = String::with_capacity(source.len());
+    let mut rest = source;
+    loop {
+        let tag = next_tag(rest, tags);
+        let text_end = tag.map_or(rest.len(), |(inside, end)| {
+            let start_len = tags
+                .iter()
+                .find(|(_, e)| e == end)
+                .map_or(0, |(s, _)| s.len());
+            inside - start_len
+        });
+        out.push_str(&strip_in_text(&rest[..text_end], prefix));
+        let Some((inside, end)) = tag else {
+            break;
+        };
+        let close = rest[inside..]
+            .find(end)
+            .map_or(rest.len(), |at| inside + at + end.len());
+        out.push_str(&rest[text_end..close]);
+        rest = &rest[close..];
+    }
+    out
+}
+
+fn strip_in_text(text: &str, prefix: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(prefix) {
+        let before = rest[..at].trim_end_matches([' ', '\t']);
+        out.push_str(before);
+        let after = &rest[at..];
+        let line_end = after.find('\n').unwrap_or(after.len());
+        rest = &after[line_end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn next_tag<'a>(text: &str, tags: &'a [(String, String)]) -> Option<(usize, &'a str)> {
     tags.iter()
         .filter_map(|(start, end)| {

@@ -177,6 +177,23 @@ fn json_string(out: &mut String, text: &str, ensure_ascii: bool) {
     out.push('"');
 }
 
+/// `json.dumps(value, indent=indent, sort_keys=sort_keys)` as Python writes it.
+pub(super) fn python_json(
+    value: &Value,
+    indent: Option<usize>,
+    sort_keys: bool,
+) -> Result<String, Error> {
+    let style = JsonStyle {
+        indent,
+        sort_keys,
+        item_separator: if indent.is_some() { "," } else { ", " },
+        ensure_ascii: true,
+    };
+    let mut out = String::new();
+    write_json(&mut out, value, &style, 0)?;
+    Ok(out)
+}
+
 fn from_json(text: &str) -> Result<Value, Error> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let value = Value::deserialize(&mut deserializer)
