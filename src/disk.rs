@@ -276,6 +276,16 @@ fn write_fresh(tree: &Tree, dest: &Path) -> Result<(), WriteError> {
             let staged = staging.path().join(dir);
             fs::create_dir_all(&staged).map_err(io(&staged))?;
         }
+        for (path, target) in tree.symlinks() {
+            let staged = staging.path().join(path);
+            if let Some(dir) = staged.parent() {
+                fs::create_dir_all(dir).map_err(io(dir))?;
+            }
+            #[cfg(unix)]
+            std::os::unix::fs::symlink(target, &staged).map_err(io(&staged))?;
+            #[cfg(not(unix))]
+            let _ = target;
+        }
         set_mode(staging.path(), 0o755)?;
         let _critical = interrupt::critical();
         fs::rename(staging.path(), dest).map_err(io(dest))?;

@@ -144,6 +144,7 @@ pub fn render(
         renderer,
         context: &context,
         answers_file: &answers_file.path,
+        preserve_symlinks: spec.preserve_symlinks,
     };
     walk.folder(&root, &exclude, &mut tree, None)?;
     for module in &spec.modules {
@@ -176,6 +177,8 @@ struct Walk<'a> {
     renderer: &'a Renderer,
     context: &'a Value,
     answers_file: &'a str,
+    /// `_preserve_symlinks`: symlinks are written as symlinks, not followed.
+    preserve_symlinks: bool,
 }
 
 impl Walk<'_> {
@@ -188,12 +191,27 @@ impl Walk<'_> {
     ) -> Result<(), RenderError> {
         let entries = self.source.walk(dir)?;
         let present: BTreeSet<&str> = entries.iter().map(|entry| entry.path.as_str()).collect();
+        let mut linked_dirs: Vec<String> = Vec::new();
         for entry in &entries {
+            if linked_dirs
+                .iter()
+                .any(|linked| entry.path.starts_with(linked.as_str()))
+            {
+                continue;
+            }
             let display = if dir.is_empty() {
                 entry.path.clone()
             } else {
                 format!("{dir}/{}", entry.path)
             };
+            let link = if self.preserve_symlinks {
+                self.source.symlink_target(&display)
+            } else {
+                None
+            };
+            if link.is_some() && entry.is_dir {
+                linked_dirs.push(format!("{}/", entry.path));
+            }
             let suffix = self.suffix;
             // Copier: `x` beside `x.jinja` is not copied; the template wins.
             if !suffix.is_empty() && present.contains(format!("{}{suffix}", entry.path).as_str()) {
@@ -209,6 +227,16 @@ impl Walk<'_> {
                 continue;
             };
             if exclude.matches(&path) {
+                continue;
+            }
+            if let Some(target) = link {
+                let target = if is_template {
+                    self.renderer.render(&display, &target, self.context)?
+                } else {
+                    target
+                };
+                check_link(&display, &path, &target)?;
+                tree.insert_symlink(path, target);
                 continue;
             }
             if entry.is_dir {
@@ -271,4 +299,43 @@ impl Walk<'_> {
                 source,
             })
     }
+}
+
+/// A preserved symlink must point inside the project: relative, and not
+/// climbing above the project's root from the folder it sits in.
+fn check_link(display: &str, path: &str, target: &str) -> Result<(), RenderError> {
+    let folder = path.rsplit_once('/').map_or("", |(folder, _)| folder);
+    let joined = if folder.is_empty() {
+        target.to_owned()
+    } else {
+        format!("{folder}/{target}")
+    };
+    let mut depth = 0usize;
+    let absolute = target.starts_with('/') || target.starts_with('\\');
+    for part in joined.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." if depth == 0 => {
+                return Err(RenderError::UnsafePath {
+                    file: display.to_owned(),
+                    source: UnsafePath {
+                        path: target.to_owned(),
+                        reason: "is a symlink target leaving the project",
+                    },
+                });
+            }
+            ".." => depth -= 1,
+            _ => depth += 1,
+        }
+    }
+    if absolute {
+        return Err(RenderError::UnsafePath {
+            file: display.to_owned(),
+            source: UnsafePath {
+                path: target.to_owned(),
+                reason: "is an absolute symlink target",
+            },
+        });
+    }
+    Ok(())
 }

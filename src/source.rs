@@ -458,6 +458,22 @@ impl Source {
         }
     }
 
+    /// Where the symlink at `path` (relative to the source's root) points, as
+    /// written; `None` when it is not a symlink (builtin templates have none).
+    pub fn symlink_target(&self, path: &str) -> Option<String> {
+        let Root::Folder(root) = &self.root else {
+            return None;
+        };
+        let full = root.join(path);
+        let metadata = std::fs::symlink_metadata(&full).ok()?;
+        if !metadata.file_type().is_symlink() {
+            return None;
+        }
+        std::fs::read_link(&full)
+            .ok()
+            .map(|target| target.to_string_lossy().replace('\\', "/"))
+    }
+
     /// Every file below `dir` (relative to the source's root), sorted by path,
     /// with paths relative to `dir`. Symlinks are followed when they stay inside
     /// the source and refused when they lead out of it.

@@ -134,6 +134,8 @@ pub struct Tree {
     files: BTreeMap<String, File>,
     /// Folders the template has, created even when empty (as Copier does).
     dirs: std::collections::BTreeSet<String>,
+    /// Symlinks kept as symlinks (`_preserve_symlinks`): path to target.
+    symlinks: BTreeMap<String, String>,
 }
 
 impl Tree {
@@ -149,6 +151,16 @@ impl Tree {
     /// Records a folder to create even if no file lands in it.
     pub fn insert_dir(&mut self, path: String) {
         self.dirs.insert(path);
+    }
+
+    /// Records a symlink to create at `path`, pointing to `target`.
+    pub fn insert_symlink(&mut self, path: String, target: String) {
+        self.symlinks.insert(path, target);
+    }
+
+    /// Every symlink to create: path and target.
+    pub fn symlinks(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.symlinks.iter()
     }
 
     /// Every folder the template has, including empty ones, sorted.

@@ -138,7 +138,7 @@ fn smoke_matrix_is_kept_as_axes_and_expanded_on_demand() {
     .unwrap();
     let smoke = spec.smoke.unwrap();
     assert_eq!(smoke.len(), Some(5));
-    let all: Vec<_> = smoke.iter().map(|map| Value::Object(map)).collect();
+    let all: Vec<_> = smoke.iter().map(Value::Object).collect();
     assert_eq!(all[1], serde_json::json!({"a": 1, "b": "y"}));
     assert_eq!(all[4], serde_json::json!({"a": 3}));
 

@@ -321,3 +321,35 @@ fn external_data_is_read_from_the_destination() {
         .success();
     assert_eq!(sandbox.read("out/out"), "eu-west [{}]\n");
 }
+
+#[test]
+fn preserve_symlinks_writes_symlinks_as_copier_does() {
+    let sandbox = Sandbox::new();
+    let root = sandbox.join("tpl");
+    write(
+        &root,
+        "copier.yml",
+        "_preserve_symlinks: true\nname: demo\n",
+    );
+    write(&root, "AGENTS.md", "agents\n");
+    write(&root, "dir/inner.txt", "inner\n");
+    std::fs::create_dir_all(root.join(".claude")).unwrap();
+    std::os::unix::fs::symlink("../AGENTS.md", root.join(".claude/CLAUDE.md")).unwrap();
+    std::os::unix::fs::symlink("dir", root.join("dirlink")).unwrap();
+    let template = root.to_str().unwrap();
+    sandbox
+        .scaffold(&["new", "out", "-t", template, "--defaults"])
+        .assert()
+        .success();
+    let link = |path: &str| std::fs::read_link(sandbox.join(path)).unwrap();
+    assert_eq!(link("out/.claude/CLAUDE.md"), Path::new("../AGENTS.md"));
+    assert_eq!(link("out/dirlink"), Path::new("dir"));
+    assert_eq!(sandbox.read("out/dirlink/inner.txt"), "inner\n");
+
+    std::os::unix::fs::symlink("/etc/hostname", root.join("dir/abs")).unwrap();
+    sandbox
+        .scaffold(&["new", "out2", "-t", template, "--defaults"])
+        .assert()
+        .failure();
+    assert!(!sandbox.join("out2").exists());
+}
