@@ -310,6 +310,7 @@ pub fn new_project_from(
             ..ConfInput::default()
         },
         strict_undefined: options.strict_undefined,
+        strict_data: matches!(source.reference(), TemplateRef::Builtin(_)),
         ..AnswerInput::default()
     };
     let rendered = render_with(source, spec, input, prompter)?;

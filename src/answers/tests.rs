@@ -1,5 +1,6 @@
 use super::*;
-use crate::jinja::{EnvOps, Options};
+use crate::jinja::{EnvOps, Environment as Renderer, Options};
+use crate::spec::Spec;
 
 const SPEC: &str = r#"
 name:
@@ -122,8 +123,21 @@ fn nan_is_refused_for_a_float_question() {
 }
 
 #[test]
-fn unknown_keys_are_refused() {
+fn unknown_keys_are_variables_unless_strict() {
     let mut input = defaults();
+    input.data = data(&["colour=red"]);
+    let answers = resolve_with(&input).unwrap();
+    assert_eq!(render(&answers, "{{ colour }}"), "red");
+    assert!(!answers.recorded().contains_key("colour"));
+    input.strict_data = true;
+    let err = resolve_with(&input).unwrap_err().to_string();
+    assert!(err.starts_with("unknown question `colour`"), "{err}");
+}
+
+#[test]
+fn unknown_keys_are_refused_when_strict() {
+    let mut input = defaults();
+    input.strict_data = true;
     input.data = data(&["colour=red"]);
     let err = resolve_with(&input).unwrap_err().to_string();
     assert!(err.starts_with("unknown question `colour`"), "{err}");
