@@ -115,6 +115,7 @@ pub fn render_answers(
 fn environment(source: &Source, spec: &Spec, input: &AnswerInput) -> Result<Renderer, Error> {
     let options = Options {
         strict_undefined: input.strict_undefined,
+        jinja_extensions: spec.jinja_extensions.clone(),
         ..Options::default()
     };
     Ok(Renderer::for_template(

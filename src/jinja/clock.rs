@@ -50,6 +50,59 @@ pub(super) fn register(env: &mut minijinja::Environment<'static>, fixed: Option<
         DateTime::value(now.to_zoned(TimeZone::UTC).datetime(), true)
     });
     env.add_filter("to_datetime", to_datetime);
+    env.add_function(
+        "__scaffold_now__",
+        move |zone: &str, format: Option<&str>, sign: Option<&str>, offset: Option<&str>| {
+            now_tag(fixed, zone, format, sign.zip(offset))
+        },
+    );
+}
+
+/// jinja2-time's `{% now zone [+|- 'unit=n,...'], format %}` (default format
+/// `%Y-%m-%d`), in `zone`: `utc`, `local` or a tz database name.
+fn now_tag(
+    fixed: Option<i64>,
+    zone: &str,
+    format: Option<&str>,
+    offset: Option<(&str, &str)>,
+) -> Result<String, Error> {
+    let instant = fixed.map_or_else(Timestamp::now, |second| {
+        Timestamp::from_second(second).unwrap_or(Timestamp::UNIX_EPOCH)
+    });
+    let zone = match zone.to_ascii_lowercase().as_str() {
+        "utc" => TimeZone::UTC,
+        "local" => TimeZone::system(),
+        _ => TimeZone::get(zone)
+            .map_err(|err| invalid(format!("unknown time zone `{zone}`: {err}")))?,
+    };
+    let mut zoned = instant.to_zoned(zone);
+    if let Some((sign, offset)) = offset {
+        for part in offset.split(',') {
+            let (unit, amount) = part
+                .split_once('=')
+                .ok_or_else(|| invalid(format!("bad offset `{part}`; write unit=number")))?;
+            let amount: f64 = format!("{sign}{}", amount.trim())
+                .parse()
+                .map_err(|_| invalid(format!("bad offset `{part}`")))?;
+            #[allow(clippy::cast_possible_truncation)]
+            let whole = amount.trunc() as i64;
+            let span = match unit.trim() {
+                "years" => jiff::Span::new().try_years(whole),
+                "months" => jiff::Span::new().try_months(whole),
+                "weeks" => jiff::Span::new().try_weeks(whole),
+                "days" => jiff::Span::new().try_days(whole),
+                "hours" => jiff::Span::new().try_hours(whole),
+                "minutes" => jiff::Span::new().try_minutes(whole),
+                "seconds" => jiff::Span::new().try_seconds(whole),
+                other => return Err(invalid(format!("unknown offset unit `{other}`"))),
+            }
+            .map_err(|err| invalid(err.to_string()))?;
+            zoned = zoned
+                .checked_add(span)
+                .map_err(|err| invalid(err.to_string()))?;
+        }
+    }
+    format_zoned(format.unwrap_or("%Y-%m-%d"), &zoned)
 }
 
 fn invalid(message: impl Into<String>) -> Error {

@@ -48,7 +48,20 @@ pub struct Options {
     pub limits: Limits,
     /// The epoch second `strftime` and `now()` read instead of the clock.
     pub fixed_time: Option<i64>,
+    /// The template's `_jinja_extensions`, named in errors about filters
+    /// and functions that only a Python extension could provide.
+    pub jinja_extensions: Vec<String>,
 }
+
+/// Extensions whose tags, filters and globals this module provides itself.
+const BUILT_IN_EXTENSIONS: &[&str] = &[
+    "jinja2.ext.do",
+    "jinja2.ext.loopcontrols",
+    "jinja2.ext.with_",
+    "jinja2.ext.autoescape",
+    "jinja2_time.TimeExtension",
+    "jinja2_ansible_filters.AnsibleCoreFiltersExtension",
+];
 
 impl Default for Options {
     /// Copier's behaviour: lenient, default limits, and the clock unless
@@ -58,6 +71,7 @@ impl Default for Options {
             strict_undefined: false,
             limits: Limits::default(),
             fixed_time: clock::source_date_epoch(),
+            jinja_extensions: Vec::new(),
         }
     }
 }
@@ -67,6 +81,8 @@ pub struct Environment {
     env: minijinja::Environment<'static>,
     prepare: Prepare,
     limits: Limits,
+    /// `_jinja_extensions` that are Python code this module cannot run.
+    foreign_extensions: Vec<String>,
 }
 
 /// What every template's text goes through before minijinja parses it.
@@ -158,6 +174,12 @@ impl Environment {
             env,
             prepare,
             limits: options.limits.clone(),
+            foreign_extensions: options
+                .jinja_extensions
+                .iter()
+                .filter(|name| !BUILT_IN_EXTENSIONS.contains(&name.as_str()))
+                .cloned()
+                .collect(),
         })
     }
 
@@ -189,8 +211,29 @@ impl Environment {
         match template.render_captured_to(context, &mut out) {
             Ok(_) => Ok(out.into_string()),
             Err(_) if out.overflowed() => Err(limits::output_too_large(name, &self.limits)),
-            Err(err) => Err(limits::explain(name, &err, &self.limits)),
+            Err(err) => Err(self.explain(name, &err)),
         }
+    }
+
+    /// A render error, with the way out when a limit or a Python extension
+    /// was the cause.
+    fn explain(&self, name: &str, err: &minijinja::Error) -> TemplateError {
+        let mut error = limits::explain(name, err, &self.limits);
+        let unknown = matches!(
+            err.kind(),
+            minijinja::ErrorKind::UnknownFilter
+                | minijinja::ErrorKind::UnknownFunction
+                | minijinja::ErrorKind::UnknownTest
+                | minijinja::ErrorKind::UnknownMethod
+        );
+        if unknown && !self.foreign_extensions.is_empty() {
+            error.message = format!(
+                "{}; it likely comes from the template's Jinja extensions ({}), which are Python code scaffold cannot run",
+                error.message,
+                self.foreign_extensions.join(", ")
+            );
+        }
+        error
     }
 
     /// Renders a condition (`when:`) and reads the result as Copier does.

@@ -7,6 +7,9 @@
 //!   (`{% do xs.append(x) %}`, `d.update(...)`), its list and dict literals
 //!   become [`super::mutable`] objects that such methods can change.
 //!
+//! * jinja2-time's `{% now 'utc', '%Y' %}` tag (`'local' + 'days=1'` for
+//!   an offset) becomes a call of [`super::clock`]'s `__scaffold_now__`.
+//!
 //! Only the insides of `{{ }}` and `{% %}` (or the template's own
 //! delimiters) are touched; text, strings and comments stay as they are.
 
@@ -29,7 +32,7 @@ const MUTATING: &[&str] = &[
 pub(super) const MUTABLE: &str = "__scaffold_mutable__";
 
 /// Replace `source[start..end]` with the text (an insertion when empty).
-type Edit<'a> = (usize, usize, &'a str);
+type Edit = (usize, usize, String);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -53,14 +56,22 @@ struct Token<'a> {
 pub(super) fn rewrite(source: &str, tags: &[(String, String)]) -> Option<String> {
     let percent = source.contains('%');
     let mutate = MUTATING.iter().any(|method| source.contains(method));
-    if !percent && !mutate {
+    let now = source.contains("now");
+    if !percent && !mutate && !now {
         return None;
     }
-    let mut edits: Vec<Edit<'_>> = Vec::new();
+    let mut edits: Vec<Edit> = Vec::new();
     let mut offset = 0;
     while let Some((inside, end)) = next_tag(&source[offset..], tags) {
         let start = offset + inside;
         let tokens = tokenize(source, start, end);
+        if now && end == tags[1].1 {
+            if let Some(edit) = now_tag(source, start, end, &tokens, tags) {
+                edits.push(edit);
+                offset = edits.last().map_or(source.len(), |edit| edit.1);
+                continue;
+            }
+        }
         if percent {
             percent_edits(&tokens, &mut edits);
         }
@@ -80,7 +91,7 @@ pub(super) fn rewrite(source: &str, tags: &[(String, String)]) -> Option<String>
     let mut copied = 0;
     for (start, end, text) in edits {
         out.push_str(&source[copied..start]);
-        out.push_str(text);
+        out.push_str(&text);
         copied = end;
     }
     out.push_str(&source[copied..]);
@@ -262,21 +273,21 @@ fn operand_end(tokens: &[Token<'_>], mut index: usize) -> Option<usize> {
     }
 }
 
-fn percent_edits(tokens: &[Token<'_>], edits: &mut Vec<Edit<'_>>) {
+fn percent_edits(tokens: &[Token<'_>], edits: &mut Vec<Edit>) {
     for (index, token) in tokens.iter().enumerate() {
         let is_operator = token.text == "%" && index > 0 && tokens[index - 1].kind == Kind::Str;
         if !is_operator {
             continue;
         }
         if let Some(end) = operand_end(tokens, index + 1).filter(|end| *end > index + 1) {
-            edits.push((token.start, token.end, ".__mod__("));
+            edits.push((token.start, token.end, ".__mod__(".into()));
             let close = tokens[end - 1].end;
-            edits.push((close, close, ")"));
+            edits.push((close, close, ")".into()));
         }
     }
 }
 
-fn literal_edits(tokens: &[Token<'_>], edits: &mut Vec<Edit<'_>>) {
+fn literal_edits(tokens: &[Token<'_>], edits: &mut Vec<Edit>) {
     for (index, token) in tokens.iter().enumerate() {
         if token.text != "[" && token.text != "{" {
             continue;
@@ -295,9 +306,87 @@ fn literal_edits(tokens: &[Token<'_>], edits: &mut Vec<Edit<'_>>) {
         };
         if starts_literal {
             let end = close_of(tokens, index);
-            edits.push((token.start, token.start, "__scaffold_mutable__("));
+            edits.push((token.start, token.start, format!("{MUTABLE}(")));
             let close = tokens[end - 1].end;
-            edits.push((close, close, ")"));
+            edits.push((close, close, ")".into()));
         }
     }
+}
+
+/// `{% now TZ [+|- 'OFFSETS'] [, FORMAT] %}` as `{{ __scaffold_now__(TZ, FORMAT, OP, OFFSETS) }}`.
+fn now_tag(
+    source: &str,
+    inside: usize,
+    end: &str,
+    tokens: &[Token<'_>],
+    tags: &[(String, String)],
+) -> Option<Edit> {
+    let (block_start, _) = &tags[1];
+    let (variable_start, variable_end) = &tags[0];
+    let mut body = tokens;
+    let mut open_trim = "";
+    if let Some(first) = body
+        .first()
+        .filter(|t| t.start == inside && matches!(t.text, "-" | "+"))
+    {
+        open_trim = first.text;
+        body = &body[1..];
+    }
+    if body.first().is_none_or(|t| t.text != "now") {
+        return None;
+    }
+    body = &body[1..];
+    let close = source[inside..]
+        .find(end)
+        .map_or(source.len(), |at| inside + at);
+    let close_trim = match source[inside..close].trim_end().chars().last() {
+        Some(marker @ ('-' | '+')) if source[..close].ends_with(marker) => {
+            &source[close - 1..close]
+        }
+        _ => "",
+    };
+    let text = |tokens: &[Token<'_>]| match (tokens.first(), tokens.last()) {
+        (Some(first), Some(last)) => source[first.start..last.end].to_owned(),
+        _ => "none".to_owned(),
+    };
+    let mut depth = 0i32;
+    let mut comma = None;
+    let mut operator = None;
+    for (index, token) in body.iter().enumerate() {
+        match token.kind {
+            Kind::Open => depth += 1,
+            Kind::Close => depth -= 1,
+            Kind::Operator if depth == 0 && token.text == "," && comma.is_none() => {
+                comma = Some(index);
+            }
+            Kind::Operator
+                if depth == 0
+                    && comma.is_none()
+                    && index > 0
+                    && matches!(token.text, "+" | "-") =>
+            {
+                operator = Some(index);
+            }
+            _ => {}
+        }
+    }
+    let (zone, format) = match comma {
+        Some(at) => (&body[..at], text(&body[at + 1..])),
+        None => (body, "none".to_owned()),
+    };
+    let call = match operator {
+        Some(at) => format!(
+            "__scaffold_now__({}, {format}, '{}', {})",
+            text(&zone[..at]),
+            zone[at].text,
+            text(&zone[at + 1..])
+        ),
+        None => format!("__scaffold_now__({}, {format})", text(zone)),
+    };
+    let start = inside - block_start.len();
+    Some((
+        start,
+        close + end.len(),
+        format!("{variable_start}{open_trim} {call} {close_trim}{variable_end}"),
+    ))
 }

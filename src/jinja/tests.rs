@@ -225,3 +225,44 @@ fn the_loader_reads_through_the_source_and_refuses_what_leaves_it() {
             .contains("not found")
     );
 }
+
+#[test]
+fn jinja2_time_now_tags_read_the_clock() {
+    let env = Environment::for_template(&EnvOps::default(), None, &options()).unwrap();
+    let render = |text: &str| env.render("t", text, &Value::from(())).unwrap();
+    assert_eq!(render("{% now 'utc' %}"), "2023-11-14");
+    assert_eq!(render("({%- now 'utc', '%Y %H' -%})"), "(2023 22)");
+    assert_eq!(
+        render("{% now 'utc' + 'hours=3,minutes=1', '%d %H:%M' %}"),
+        "15 01:14"
+    );
+    assert_eq!(render("{% now 'utc' - 'days=14' %}"), "2023-10-31");
+    assert_eq!(render("{% now 'Europe/Berlin', '%H %Z' %}"), "23 CET");
+}
+
+#[test]
+fn an_unknown_filter_names_the_python_extensions_it_may_come_from() {
+    let with_extensions = Options {
+        jinja_extensions: vec![
+            "jinja2.ext.do".into(),
+            "copier_templates_extensions.TemplateExtensionLoader".into(),
+        ],
+        ..options()
+    };
+    let env = Environment::for_template(&EnvOps::default(), None, &with_extensions).unwrap();
+    let err = env
+        .render("name.txt", "{{ 'A b' | slugify }}", &Value::from(()))
+        .unwrap_err();
+    assert!(
+        err.message
+            .contains("copier_templates_extensions.TemplateExtensionLoader"),
+        "{err}"
+    );
+    assert!(!err.message.contains("jinja2.ext.do"), "{err}");
+    assert!(
+        !render("{{ 'A b' | slugify }}")
+            .unwrap_err()
+            .message
+            .contains("extensions")
+    );
+}
