@@ -62,10 +62,7 @@ impl Bound<'_> {
         let mentions_itself = text
             .split(|ch: char| !(ch.is_alphanumeric() || ch == '_'))
             .any(|word| word == name);
-        if mentions_itself
-            && err.message.contains("undefined")
-            && !err.message.contains(name.as_str())
-        {
+        if mentions_itself && err.message.contains("undefined") {
             return AnswerError::SelfReference {
                 question: name.clone(),
                 source: err,

@@ -282,3 +282,34 @@ fn mappings_keep_their_order_as_in_python() {
         "zeta alpha mid "
     );
 }
+
+#[test]
+fn a_self_referencing_default_names_its_question_when_strict() {
+    let spec = Spec::parse(
+        "copier.yml",
+        "other: 1\nloop:\n  type: str\n  default: \"{{ loop }}x\"\n",
+    )
+    .unwrap();
+    let strict = Options {
+        strict_undefined: true,
+        ..Options::default()
+    };
+    let env = Renderer::for_template(&EnvOps::default(), None, &strict).unwrap();
+    let err = resolve(&spec, &env, &defaults(), None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("question `loop` refers to its own answer before it is given"),
+        "{err}"
+    );
+    let lenient = resolve_spec(
+        "loop:\n  type: str\n  default: \"{{ loop }}x\"\n",
+        &defaults(),
+    )
+    .unwrap();
+    assert_eq!(
+        lenient.get("loop"),
+        Some(Value::from("x")),
+        "Copier prints it empty"
+    );
+}
