@@ -23,6 +23,8 @@ pub enum Error {
     Write(#[from] WriteError),
     #[error(transparent)]
     Update(#[from] UpdateError),
+    #[error(transparent)]
+    Task(#[from] crate::tasks::TaskError),
     #[error("{0}")]
     Usage(String),
     #[error("{0}")]

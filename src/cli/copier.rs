@@ -155,26 +155,53 @@ fn copy_options(render: &RenderArgs, dest: PathBuf) -> Result<CopyOptions, Error
         skip_if_exists: render.skip.clone(),
         trust: render.trust,
         skip_tasks: render.skip_tasks,
+        quiet: render.quiet,
     })
+}
+
+/// Prints the error and returns its status; a failing task's own exit
+/// code becomes scaffold's, as with Copier.
+pub(super) fn failed(err: &Error, failure: ExitStatus) -> ExitCode {
+    if let Error::Task(task) = err {
+        let _ = output::error(err);
+        return ExitCode::from(u8::try_from(task.code).unwrap_or(1));
+    }
+    output::error_as(err, failure).into()
 }
 
 fn show(outcome: &crate::generate::NewOutcome, dest: &std::path::Path, quiet: bool) {
     for warning in &outcome.warnings {
         output::warning(warning);
     }
-    if !quiet {
-        output::new_outcome(outcome, &dest.display().to_string());
+    if quiet {
+        return;
+    }
+    match &outcome.written {
+        Some(report) => crate::say!(
+            "Copied {} files to {}",
+            report.created.len() + report.overwritten.len(),
+            dest.display()
+        ),
+        None => crate::say!(
+            "pretend: {} files would be written to {}; nothing was written",
+            outcome.rendered.tree.len(),
+            dest.display()
+        ),
     }
 }
 
 pub(super) fn execute_copy(args: &CopyArgs) -> Result<ExitCode, Error> {
     let mut options = copy_options(&args.render, args.destination_path.clone())?;
     options.template = Some(TemplateRef::parse(&args.template_src));
-    let outcome = with_prompter(options.defaults, |prompter| {
+    match with_prompter(options.defaults, |prompter| {
         update::copy(&options, prompter)
-    })?;
-    show(&outcome, &options.dest, args.render.quiet);
-    Ok(ExitCode::SUCCESS)
+    }) {
+        Ok(outcome) => {
+            show(&outcome, &options.dest, args.render.quiet);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(err) => Ok(failed(&err, ExitStatus::Failure)),
+    }
 }
 
 pub(super) fn execute_recopy(args: &RecopyArgs) -> Result<ExitCode, Error> {
@@ -186,7 +213,7 @@ pub(super) fn execute_recopy(args: &RecopyArgs) -> Result<ExitCode, Error> {
             show(&outcome, &options.dest, args.render.quiet);
             Ok(ExitCode::SUCCESS)
         }
-        Err(err) => Ok(output::error_as(&err, ExitStatus::NotUpdated).into()),
+        Err(err) => Ok(failed(&err, ExitStatus::NotUpdated)),
     }
 }
 

@@ -70,11 +70,14 @@ pub(super) fn execute_update(
     options.allow_dirty = args.allow_dirty;
     options.context_lines = usize::from(args.copier.context_lines);
     options.prereleases = args.copier.prereleases;
+    options.trust = args.copier.trust;
+    options.skip_tasks = args.copier.skip_tasks;
+    options.quiet = args.copier.quiet;
     let outcome = match with_prompter(options.defaults, |prompter| {
         update::update(&options, prompter)
     }) {
         Ok(outcome) => outcome,
-        Err(err) => return Ok(output::error_as(&err, ExitStatus::NotUpdated).into()),
+        Err(err) => return Ok(super::copier::failed(&err, ExitStatus::NotUpdated)),
     };
     if let Some(restored) = &outcome.recovered {
         output::warning(&format!(
@@ -83,7 +86,9 @@ pub(super) fn execute_update(
             if restored.len() == 1 { "" } else { "s" }
         ));
     }
-    print_summary(&outcome.prepared, outcome.applied);
+    if !options.quiet {
+        print_summary(&outcome.prepared, outcome.applied);
+    }
     Ok(if outcome.prepared.plan.conflicts() > 0 {
         ExitStatus::Different.into()
     } else {

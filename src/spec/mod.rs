@@ -40,10 +40,6 @@ pub const COPIER_VERSION: &str = "9.19.1";
 
 /// Settings Copier knows that scaffold reads but does not act on.
 const IGNORED_SETTINGS: &[&str] = &[
-    "_migrations",
-    "_message_before_copy",
-    "_message_before_update",
-    "_message_after_update",
     "_skip_tasks",
     "_clean_on_error",
     "_overwrite",
@@ -102,6 +98,13 @@ pub struct Spec {
     pub external_data: Vec<(String, String)>,
     /// The template declares `_tasks` (commands run after rendering).
     pub has_tasks: bool,
+    /// `_tasks` and `_migrations` as written, run by [`crate::tasks`].
+    pub tasks: Vec<Value>,
+    pub migrations: Vec<Value>,
+    /// `_message_before_copy`, `_message_before_update`, `_message_after_update`.
+    pub message_before_copy: Option<String>,
+    pub message_before_update: Option<String>,
+    pub message_after_update: Option<String>,
     pub smoke: Option<SmokeSpec>,
     /// Settings present in the file that scaffold does not act on.
     pub ignored_settings: Vec<String>,
@@ -201,6 +204,11 @@ impl Spec {
             preserve_symlinks: false,
             external_data: Vec::new(),
             has_tasks: false,
+            tasks: Vec::new(),
+            migrations: Vec::new(),
+            message_before_copy: None,
+            message_before_update: None,
+            message_after_update: None,
             smoke: None,
             ignored_settings: Vec::new(),
         };
@@ -243,6 +251,17 @@ impl Spec {
                 "_tasks" => {
                     spec.has_tasks = !matches!(&value, Yaml::Null)
                         && value.as_sequence().is_none_or(|tasks| !tasks.is_empty());
+                    spec.tasks = list_of_json(&value).map_err(error)?;
+                }
+                "_migrations" => spec.migrations = list_of_json(&value).map_err(error)?,
+                "_message_before_copy" => {
+                    spec.message_before_copy = Some(string(&key, &value).map_err(error)?);
+                }
+                "_message_before_update" => {
+                    spec.message_before_update = Some(string(&key, &value).map_err(error)?);
+                }
+                "_message_after_update" => {
+                    spec.message_after_update = Some(string(&key, &value).map_err(error)?);
                 }
                 "_modules" => spec.modules = settings::modules(&value).map_err(error)?,
                 "_smoke" => spec.smoke = Some(settings::smoke(&value).map_err(error)?),
@@ -289,6 +308,15 @@ fn read_spec_file(source: &Source, dir: &str) -> Result<Option<(String, String)>
         }
     }
     Ok(None)
+}
+
+/// A setting that is a list (or nothing), each item as JSON.
+fn list_of_json(value: &Yaml) -> Result<Vec<Value>, String> {
+    match value {
+        Yaml::Null => Ok(Vec::new()),
+        Yaml::Sequence(items) => items.iter().map(to_json).collect(),
+        other => Ok(vec![to_json(other)?]),
+    }
 }
 
 fn to_json(value: &Yaml) -> Result<Value, String> {

@@ -10,8 +10,11 @@ use crate::Error;
 use crate::answers::{AnswerInput, AnswersFile, ConfInput, DataItem, Prompter};
 use crate::disk::{self, WriteOptions};
 use crate::generate::{self, NewOutcome};
+use crate::jinja::Options;
+use crate::render::Renderer;
 use crate::source::{Source, TemplateRef};
 use crate::spec::Spec;
+use crate::tasks;
 
 /// What `copy` and `recopy` were asked to do, independent of the command line.
 #[derive(Debug, Clone, Default)]
@@ -38,6 +41,8 @@ pub struct CopyOptions {
     pub skip_if_exists: Vec<String>,
     pub trust: bool,
     pub skip_tasks: bool,
+    /// `-q`: no status output, no `_message_*`.
+    pub quiet: bool,
 }
 
 /// `scaffold copy SRC DST`.
@@ -85,7 +90,19 @@ fn render_and_write(
     }
     spec.skip_if_exists
         .extend(options.skip_if_exists.iter().cloned());
-    let warnings = crate::tasks::check_trust(&spec, options.trust, options.skip_tasks)?;
+    let warnings = tasks::check_trust(&spec, options.trust, options.skip_tasks)?;
+    if let Some(message) = spec
+        .message_before_copy
+        .as_deref()
+        .filter(|_| !options.quiet)
+    {
+        let renderer =
+            Renderer::for_template(&spec.envops, Some(source.reader()), &Options::default())?;
+        eprintln!(
+            "{}",
+            renderer.render("_message_before_copy", message, &minijinja::Value::from(()))?
+        );
+    }
     let mut data = match &options.data_file {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -131,6 +148,23 @@ fn render_and_write(
         skip_if_exists: rendered.skip_if_exists.clone(),
     };
     let report = disk::write_new(&rendered.tree, &options.dest, &write_options)?;
+    let runner = tasks::Runner {
+        rendered: &rendered,
+        dest: &options.dest,
+        operation: "copy",
+        quiet: options.quiet,
+        pretend: false,
+    };
+    if !options.skip_tasks {
+        runner.run(&tasks::tasks(&rendered.spec))?;
+    }
+    if let Some(message) = rendered
+        .message_after_copy
+        .as_deref()
+        .filter(|_| !options.quiet)
+    {
+        eprintln!("{message}");
+    }
     Ok(NewOutcome {
         rendered,
         warnings,

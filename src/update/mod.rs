@@ -120,6 +120,12 @@ pub struct UpdateOptions {
     pub context_lines: usize,
     /// Let the newest version be a pre-release (`-g`).
     pub prereleases: bool,
+    /// `--trust`: run the template's tasks and migrations.
+    pub trust: bool,
+    /// `-T`: leave the template's tasks out (migrations still run).
+    pub skip_tasks: bool,
+    /// `-q`: no status output (and no `_message_*`).
+    pub quiet: bool,
     pub dry_run: bool,
     pub allow_dirty: bool,
 }
@@ -136,6 +142,11 @@ pub struct Prepared {
     /// Recorded answers whose value changes, by name.
     pub changed_answers: Vec<String>,
     pub plan: Plan,
+    /// The template as the project was rendered, and as it is rendered now.
+    pub base: Rendered,
+    pub theirs: Rendered,
+    /// The answers file that was read, relative to the project.
+    pub answers_file: String,
 }
 
 /// What `scaffold update` did.
@@ -196,46 +207,58 @@ pub fn prepare(
     };
     let theirs = generate::render_with(theirs_source, theirs_spec, theirs_input, prompter)?;
 
-    let ours = project::read_ours(
-        project,
-        base.tree
-            .paths()
-            .chain(theirs.tree.paths())
-            .chain(std::iter::once(&recorded.relative)),
-    )?;
-    let skip = skip_if_exists(&theirs.spec.skip_if_exists)?;
     let changed_answers = changed_answers(&base, &theirs);
-    let from_version = base.source.version().map(str::to_owned);
-    let to_version = theirs.source.version().map(str::to_owned);
-    let labels = labels(
-        from_version.as_deref(),
-        to_version.as_deref(),
-        !changed_answers.is_empty(),
-    );
-    let mut plan = merge::plan(&PlanInput {
-        base: &base.tree,
-        theirs: &theirs.tree,
-        ours: &ours,
-        answers_file: &theirs.answers_file,
-        base_answers_file: &recorded.relative,
-        skip_if_exists: &skip,
-        style: options.conflict,
-        context_lines: if options.context_lines == 0 {
-            DEFAULT_CONTEXT_LINES
-        } else {
-            options.context_lines
-        },
-        labels: &labels,
-    });
-    apply::choose_reject_paths(project, &mut plan);
-    Ok(Prepared {
+    let mut prepared = Prepared {
         project: project.clone(),
         template: theirs.source.reference().describe(),
-        from_version,
-        to_version,
+        from_version: base.source.version().map(str::to_owned),
+        to_version: theirs.source.version().map(str::to_owned),
         changed_answers,
-        plan,
-    })
+        plan: Plan::default(),
+        base,
+        theirs,
+        answers_file: recorded.relative,
+    };
+    prepared.replan(options)?;
+    Ok(prepared)
+}
+
+impl Prepared {
+    /// Reads the project's files and decides the plan (again, after a
+    /// migration changed the project).
+    pub fn replan(&mut self, options: &UpdateOptions) -> Result<(), Error> {
+        let (base, theirs) = (&self.base, &self.theirs);
+        let ours = project::read_ours(
+            &self.project,
+            base.tree
+                .paths()
+                .chain(theirs.tree.paths())
+                .chain(std::iter::once(&self.answers_file)),
+        )?;
+        let skip = skip_if_exists(&theirs.spec.skip_if_exists)?;
+        let labels = labels(
+            self.from_version.as_deref(),
+            self.to_version.as_deref(),
+            !self.changed_answers.is_empty(),
+        );
+        self.plan = merge::plan(&PlanInput {
+            base: &base.tree,
+            theirs: &theirs.tree,
+            ours: &ours,
+            answers_file: &theirs.answers_file,
+            base_answers_file: &self.answers_file,
+            skip_if_exists: &skip,
+            style: options.conflict,
+            context_lines: if options.context_lines == 0 {
+                DEFAULT_CONTEXT_LINES
+            } else {
+                options.context_lines
+            },
+            labels: &labels,
+        });
+        apply::choose_reject_paths(&self.project, &mut self.plan);
+        Ok(())
+    }
 }
 
 /// `scaffold update`: refuses a dirty git work tree (unless allowed), then
@@ -254,11 +277,51 @@ pub fn update(
     if !options.dry_run && !options.allow_dirty {
         refuse_dirty(&options.project)?;
     }
-    let prepared = prepare(options, prompter)?;
+    let mut prepared = prepare(options, prompter)?;
     refuse_undeliverable(&prepared.plan)?;
+    let spec = &prepared.theirs.spec;
+    crate::tasks::check_trust_for_update(spec, options.trust, options.skip_tasks)?;
+    crate::tasks::print_message(
+        &prepared.theirs,
+        spec.message_before_update.as_deref(),
+        false,
+        options.quiet,
+    )?;
+    let (from, to) = (
+        prepared.from_version.clone().unwrap_or_default(),
+        prepared.to_version.clone().unwrap_or_default(),
+    );
+    let before = crate::tasks::migrations(spec, "before", &from, &to);
+    fn runner<'a>(prepared: &'a Prepared, options: &'a UpdateOptions) -> crate::tasks::Runner<'a> {
+        crate::tasks::Runner {
+            rendered: &prepared.theirs,
+            dest: &options.project,
+            operation: "update",
+            quiet: options.quiet,
+            pretend: options.dry_run,
+        }
+    }
+    if !before.is_empty() {
+        runner(&prepared, options).run(&before)?;
+        if !options.dry_run {
+            prepared.replan(options)?;
+            refuse_undeliverable(&prepared.plan)?;
+        }
+    }
     if !options.dry_run {
         apply(&prepared.project, &prepared.plan)?;
     }
+    let spec = &prepared.theirs.spec;
+    if !options.skip_tasks {
+        runner(&prepared, options).run(&crate::tasks::tasks(spec))?;
+    }
+    runner(&prepared, options).run(&crate::tasks::migrations(spec, "after", &from, &to))?;
+    crate::tasks::print_message(
+        &prepared.theirs,
+        spec.message_after_update.as_deref(),
+        true,
+        options.quiet,
+    )?;
     Ok(UpdateOutcome {
         prepared,
         applied: !options.dry_run,

@@ -8,6 +8,7 @@ mod edits;
 mod git;
 mod releases;
 mod safety;
+mod tasks;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
