@@ -31,6 +31,7 @@ const DELIBERATE: &[(&str, &str, &str)] = &[];
 /// run prints them. Remove a line when its case matches.
 #[rustfmt::skip]
 const PENDING: &[(&str, &str)] = &[
+    ("git-newest-tag", "without --vcs-ref a git template renders its newest tag, not HEAD (source/generate)"),
     ("include-dynamic", "{% include ... without context %} leaves the answers out (jinja)"),
     ("yield-in-paths", "{% yield %} in path names (render)"),
 ];

@@ -34,6 +34,10 @@ pub struct CaseFile {
     /// Make the template a git repository with one commit carrying this tag.
     #[serde(default)]
     pub git_tag: Option<String>,
+    /// With `git_tag`: files written and committed after the tag (so HEAD is
+    /// past the newest tag).
+    #[serde(default)]
+    pub after_tag: BTreeMap<String, String>,
     /// Extra environment for both tools (`TZ` is always UTC).
     #[serde(default)]
     pub env: BTreeMap<String, String>,
@@ -111,7 +115,7 @@ impl Case {
             set_mode(&template.join(path), mode);
         }
         if let Some(tag) = &self.file.git_tag {
-            make_git_repository(&template, tag);
+            make_git_repository(&template, tag, &self.file.after_tag);
         }
         template
     }
@@ -295,7 +299,7 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-fn make_git_repository(dir: &Path, tag: &str) {
+fn make_git_repository(dir: &Path, tag: &str, after_tag: &BTreeMap<String, String>) {
     let git = |args: &[&str]| {
         let output = Command::new("git")
             .args(args)
@@ -318,6 +322,13 @@ fn make_git_repository(dir: &Path, tag: &str) {
     git(&["add", "--all"]);
     git(&["commit", "--quiet", "--no-gpg-sign", "-m", "template"]);
     git(&["tag", tag]);
+    if !after_tag.is_empty() {
+        for (path, content) in after_tag {
+            std::fs::write(dir.join(path), content).unwrap();
+        }
+        git(&["add", "--all"]);
+        git(&["commit", "--quiet", "--no-gpg-sign", "-m", "after the tag"]);
+    }
 }
 
 #[cfg(unix)]
