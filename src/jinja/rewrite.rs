@@ -390,3 +390,55 @@ fn now_tag(
         format!("{variable_start}{open_trim} {call} {close_trim}{variable_end}"),
     ))
 }
+
+/// Copier's `{% yield NAME from EXPR %}...{% endyield %}` in a path part:
+/// the variable's name, the expression it loops over, and the part with the
+/// two tags taken out (what each item renders).
+pub(super) struct Yield {
+    pub name: String,
+    pub iterable: String,
+    pub body: String,
+}
+
+pub(super) fn find_yield(source: &str, tags: &[(String, String)]) -> Option<Yield> {
+    if !source.contains("yield") {
+        return None;
+    }
+    let (block_start, block_end) = &tags[1];
+    let mut found: Option<(String, String)> = None;
+    let mut body = String::with_capacity(source.len());
+    let mut copied = 0;
+    let mut offset = 0;
+    while let Some(at) = source[offset..].find(block_start.as_str()) {
+        let start = offset + at;
+        let inside = start + block_start.len();
+        let close = source[inside..]
+            .find(block_end.as_str())
+            .map(|at| inside + at)?;
+        let tokens = tokenize(source, inside, block_end);
+        let words: Vec<&str> = tokens
+            .iter()
+            .map(|t| t.text)
+            .filter(|text| !matches!(*text, "-" | "+"))
+            .collect();
+        let is_yield = words.first() == Some(&"yield") && words.get(2) == Some(&"from");
+        if is_yield || words.first() == Some(&"endyield") {
+            if is_yield {
+                let from = tokens.iter().position(|t| t.text == "from")?;
+                let iterable = tokens.get(from + 1..).filter(|rest| !rest.is_empty())?;
+                let expression =
+                    source[iterable[0].start..iterable[iterable.len() - 1].end].to_owned();
+                found = Some((words[1].to_owned(), expression));
+            }
+            body.push_str(&source[copied..start]);
+            copied = close + block_end.len();
+        }
+        offset = close + block_end.len();
+    }
+    body.push_str(&source[copied..]);
+    found.map(|(name, iterable)| Yield {
+        name,
+        iterable,
+        body,
+    })
+}
