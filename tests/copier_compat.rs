@@ -32,6 +32,7 @@ const DELIBERATE: &[(&str, &str, &str)] = &[];
 #[rustfmt::skip]
 const PENDING: &[(&str, &str)] = &[
     ("git-newest-tag", "without --vcs-ref a git template renders its newest tag, not HEAD (source/generate)"),
+    ("git-tag-order", "the newest tag is the highest PEP 440 release, not the latest tag (source/generate)"),
     ("include-dynamic", "{% include ... without context %} leaves the answers out (jinja)"),
     ("yield-in-paths", "{% yield %} in path names (render)"),
 ];

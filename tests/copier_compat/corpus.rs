@@ -34,16 +34,24 @@ pub struct CaseFile {
     /// Make the template a git repository with one commit carrying this tag.
     #[serde(default)]
     pub git_tag: Option<String>,
-    /// With `git_tag`: files written and committed after the tag (so HEAD is
-    /// past the newest tag).
+    /// With `git_tag`: later commits, each writing its files, maybe tagged.
     #[serde(default)]
-    pub after_tag: BTreeMap<String, String>,
+    pub later_commits: Vec<Commit>,
     /// Extra environment for both tools (`TZ` is always UTC).
     #[serde(default)]
     pub env: BTreeMap<String, String>,
     /// Both tools must refuse the template and write nothing.
     #[serde(default)]
     pub expect_failure: bool,
+}
+
+/// A commit on top of the template's first one.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Commit {
+    #[serde(default)]
+    pub tag: Option<String>,
+    pub files: BTreeMap<String, String>,
 }
 
 /// One render: answers as `--data KEY=VALUE` and/or a `--data-file`.
@@ -115,7 +123,7 @@ impl Case {
             set_mode(&template.join(path), mode);
         }
         if let Some(tag) = &self.file.git_tag {
-            make_git_repository(&template, tag, &self.file.after_tag);
+            make_git_repository(&template, tag, &self.file.later_commits);
         }
         template
     }
@@ -299,7 +307,7 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-fn make_git_repository(dir: &Path, tag: &str, after_tag: &BTreeMap<String, String>) {
+fn make_git_repository(dir: &Path, tag: &str, later_commits: &[Commit]) {
     let git = |args: &[&str]| {
         let output = Command::new("git")
             .args(args)
@@ -322,12 +330,15 @@ fn make_git_repository(dir: &Path, tag: &str, after_tag: &BTreeMap<String, Strin
     git(&["add", "--all"]);
     git(&["commit", "--quiet", "--no-gpg-sign", "-m", "template"]);
     git(&["tag", tag]);
-    if !after_tag.is_empty() {
-        for (path, content) in after_tag {
+    for commit in later_commits {
+        for (path, content) in &commit.files {
             std::fs::write(dir.join(path), content).unwrap();
         }
         git(&["add", "--all"]);
-        git(&["commit", "--quiet", "--no-gpg-sign", "-m", "after the tag"]);
+        git(&["commit", "--quiet", "--no-gpg-sign", "-m", "later"]);
+        if let Some(tag) = &commit.tag {
+            git(&["tag", tag]);
+        }
     }
 }
 
