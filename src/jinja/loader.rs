@@ -24,6 +24,34 @@ pub(super) fn install(
     });
 }
 
+/// `{% include NAME without context %}`: the first of NAME (a name or a
+/// list) that exists, rendered with no variables but the globals.
+pub(super) fn include_without_context(
+    state: &minijinja::State<'_, '_>,
+    names: &minijinja::Value,
+    ignore_missing: bool,
+) -> Result<minijinja::Value, Error> {
+    let candidates: Vec<minijinja::Value> = match names.as_str() {
+        Some(_) => vec![names.clone()],
+        None => names.try_iter()?.collect(),
+    };
+    for candidate in &candidates {
+        let name = candidate.to_string();
+        match state.env().get_template(&name) {
+            Ok(template) => return Ok(minijinja::Value::from_safe_string(template.render(())?)),
+            Err(err) if err.kind() == ErrorKind::TemplateNotFound => {}
+            Err(err) => return Err(err),
+        }
+    }
+    if ignore_missing {
+        return Ok(minijinja::Value::from(""));
+    }
+    Err(Error::new(
+        ErrorKind::TemplateNotFound,
+        format!("none of {names} was found"),
+    ))
+}
+
 fn load(files: &SourceReader, name: &str) -> Result<Option<String>, Error> {
     let Some(relative) = relative_path(name) else {
         return Err(Error::new(

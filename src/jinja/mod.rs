@@ -164,6 +164,7 @@ impl Environment {
         filters::register(&mut env);
         clock::register(&mut env, options.fixed_time);
         env.add_function(rewrite::MUTABLE, mutable::mutable);
+        env.add_function("__scaffold_include__", loader::include_without_context);
         let prepare = Prepare {
             newline: envops.newline_sequence.clone(),
             line_comment: envops.line_comment_prefix.clone().filter(|p| !p.is_empty()),

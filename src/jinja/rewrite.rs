@@ -10,6 +10,9 @@
 //! * jinja2-time's `{% now 'utc', '%Y' %}` tag (`'local' + 'days=1'` for
 //!   an offset) becomes a call of [`super::clock`]'s `__scaffold_now__`.
 //!
+//! * `{% include NAME without context %}` becomes a call that renders the
+//!   included template with no variables (minijinja always passes them).
+//!
 //! Only the insides of `{{ }}` and `{% %}` (or the template's own
 //! delimiters) are touched; text, strings and comments stay as they are.
 
@@ -56,7 +59,7 @@ struct Token<'a> {
 pub(super) fn rewrite(source: &str, tags: &[(String, String)]) -> Option<String> {
     let percent = source.contains('%');
     let mutate = MUTATING.iter().any(|method| source.contains(method));
-    let now = source.contains("now");
+    let now = source.contains("now") || source.contains("without context");
     if !percent && !mutate && !now {
         return None;
     }
@@ -66,7 +69,9 @@ pub(super) fn rewrite(source: &str, tags: &[(String, String)]) -> Option<String>
         let start = offset + inside;
         let tokens = tokenize(source, start, end);
         if now && end == tags[1].1 {
-            if let Some(edit) = now_tag(source, start, end, &tokens, tags) {
+            if let Some(edit) = now_tag(source, start, end, &tokens, tags)
+                .or_else(|| include_without_context(source, start, end, &tokens, tags))
+            {
                 edits.push(edit);
                 offset = edits.last().map_or(source.len(), |edit| edit.1);
                 continue;
@@ -311,6 +316,64 @@ fn literal_edits(tokens: &[Token<'_>], edits: &mut Vec<Edit>) {
             edits.push((close, close, ")".into()));
         }
     }
+}
+
+/// The whitespace-control markers of a tag: after its start, before its end.
+fn trim_markers(source: &str, inside: usize, close: usize) -> (&str, &str) {
+    let open = match source[inside..].chars().next() {
+        Some('-' | '+') => &source[inside..=inside],
+        _ => "",
+    };
+    let close_marker = match source[inside..close].trim_end().chars().last() {
+        Some(marker @ ('-' | '+')) if source[..close].ends_with(marker) => {
+            &source[close - 1..close]
+        }
+        _ => "",
+    };
+    (open, close_marker)
+}
+
+/// `{% include NAME [ignore missing] without context %}` as
+/// `{{ __scaffold_include__(NAME, IGNORE_MISSING) }}`.
+fn include_without_context(
+    source: &str,
+    inside: usize,
+    end: &str,
+    tokens: &[Token<'_>],
+    tags: &[(String, String)],
+) -> Option<Edit> {
+    let words: Vec<&Token<'_>> = tokens
+        .iter()
+        .filter(|t| !matches!(t.text, "-" | "+") || t.kind != Kind::Operator || (t.start != inside))
+        .collect();
+    let first = words.iter().position(|t| t.text == "include")?;
+    let count = words.len();
+    if count < first + 3 || words[count - 2].text != "without" || words[count - 1].text != "context"
+    {
+        return None;
+    }
+    let mut name_end = count - 2;
+    let ignore = name_end >= first + 3
+        && words[name_end - 2].text == "ignore"
+        && words[name_end - 1].text == "missing";
+    if ignore {
+        name_end -= 2;
+    }
+    let name = &source[words[first + 1].start..words[name_end - 1].end];
+    let close = source[inside..]
+        .find(end)
+        .map_or(source.len(), |at| inside + at);
+    let (open_trim, close_trim) = trim_markers(source, inside, close);
+    let (block_start, _) = &tags[1];
+    let (variable_start, variable_end) = &tags[0];
+    Some((
+        inside - block_start.len(),
+        close + end.len(),
+        format!(
+            "{variable_start}{open_trim} __scaffold_include__({name}, {}) {close_trim}{variable_end}",
+            if ignore { "true" } else { "false" }
+        ),
+    ))
 }
 
 /// `{% now TZ [+|- 'OFFSETS'] [, FORMAT] %}` as `{{ __scaffold_now__(TZ, FORMAT, OP, OFFSETS) }}`.

@@ -306,3 +306,27 @@ fn paths_render_part_by_part_with_copiers_yield() {
         [".copier-answers.yml|"]
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn an_include_without_context_sees_only_the_globals() {
+    use crate::source::{Source, TemplateRef};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("copier.yml"), "style:\n  default: plain\n").unwrap();
+    std::fs::write(dir.path().join("part.txt"), "[{{ style }}]{{ now().year }}").unwrap();
+    let source = Source::open(&TemplateRef::Local(dir.path().to_owned()), None).unwrap();
+    let env =
+        Environment::for_template(&EnvOps::default(), Some(source.reader()), &options()).unwrap();
+    let context = Value::from_pairs([("style", "plain")]);
+    let render = |text: &str| env.render("t", text, &context).unwrap();
+    assert_eq!(render("{% include 'part.txt' %}"), "[plain]2023");
+    assert_eq!(render("{% include 'part.txt' without context %}"), "[]2023");
+    assert_eq!(
+        render("a {%- include ['no.txt', 'part.txt'] without context -%} b"),
+        "a[]2023b"
+    );
+    assert_eq!(
+        render("({% include 'no.txt' ignore missing without context %})"),
+        "()"
+    );
+}
