@@ -276,10 +276,16 @@ pub fn new_project_from(
     if !options.force && !options.dry_run {
         check_destination(&options.dest)?;
     }
-    let (source, spec) = if let Some(loaded) = loaded {
+    // Copier renders a git template (a local repository too) at its newest
+    // tag unless told otherwise.
+    let vcs_ref =
+        crate::update::versions::resolve_ref(&options.template, options.vcs_ref.as_deref(), false)?;
+    let local_repo =
+        matches!(&options.template, TemplateRef::Local(path) if crate::source::is_git_repo(path));
+    let (source, spec) = if let Some(loaded) = loaded.filter(|_| !local_repo) {
         loaded
     } else {
-        let source = Source::open(&options.template, options.vcs_ref.as_deref())?;
+        let source = Source::open(&options.template, vcs_ref.as_deref())?;
         let spec = Spec::load(&source)?;
         (source, spec)
     };

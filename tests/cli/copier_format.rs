@@ -353,3 +353,82 @@ fn preserve_symlinks_writes_symlinks_as_copier_does() {
         .failure();
     assert!(!sandbox.join("out2").exists());
 }
+
+#[test]
+fn yield_in_a_path_makes_one_entry_per_item() {
+    let sandbox = Sandbox::new();
+    let root = sandbox.join("tpl");
+    write(
+        &root,
+        "copier.yml",
+        "mods:\n  type: yaml\n  default: [core, web]\n",
+    );
+    write(
+        &root,
+        "{% yield m from mods %}{{ m }}{% endyield %}/{{ m }}.txt.jinja",
+        "{{ m }} of {{ mods | length }}\n",
+    );
+    sandbox
+        .scaffold(&["new", "out", "-t", root.to_str().unwrap(), "--defaults"])
+        .assert()
+        .success();
+    assert_eq!(sandbox.files("out"), ["core/core.txt", "web/web.txt"]);
+    assert_eq!(sandbox.read("out/web/web.txt"), "web of 2\n");
+
+    write(
+        &root,
+        "{% yield a from mods %}{{ a }}{% endyield %}{% yield b from mods %}{{ b }}{% endyield %}.txt",
+        "x\n",
+    );
+    sandbox
+        .scaffold(&["new", "out2", "-t", root.to_str().unwrap(), "--defaults"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("only one `yield`"));
+}
+
+#[test]
+fn a_local_git_template_renders_its_newest_tag_as_copier_does() {
+    let sandbox = Sandbox::new();
+    let root = sandbox.join("tpl");
+    write(&root, "copier.yml", "name: demo\n");
+    write(&root, "version.txt", "1.0\n");
+    let git = |args: &[&str]| {
+        let status = std::process::Command::new("git")
+            .args(["-c", "user.email=t@t", "-c", "user.name=t"])
+            .args(args)
+            .current_dir(&root)
+            .output()
+            .unwrap();
+        assert!(
+            status.status.success(),
+            "{}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "one"]);
+    git(&["tag", "v1.0.0"]);
+    write(&root, "version.txt", "2.0-dev\n");
+    git(&["commit", "-qam", "two"]);
+    let template = root.to_str().unwrap();
+    sandbox
+        .scaffold(&["new", "out", "-t", template, "--defaults"])
+        .assert()
+        .success();
+    assert_eq!(sandbox.read("out/version.txt"), "1.0\n");
+    sandbox
+        .scaffold(&[
+            "new",
+            "head",
+            "-t",
+            template,
+            "--defaults",
+            "--vcs-ref",
+            "HEAD",
+        ])
+        .assert()
+        .success();
+    assert_eq!(sandbox.read("head/version.txt"), "2.0-dev\n");
+}

@@ -340,7 +340,21 @@ fn a_template_rendered_with_uncommitted_changes_is_not_recorded_as_its_tag() {
     repo.release("v1");
     repo.write("stable.txt", "stable, not committed yet\n");
     let template_dir = repo.dir.display().to_string();
-    let project = new_project(&sandbox, &template_dir);
+    // Without --vcs-ref, Copier (and scaffold) render the newest tag, clean;
+    // `--vcs-ref HEAD` renders a local repository's work tree.
+    sandbox
+        .scaffold(&[
+            "new",
+            "project",
+            "--defaults",
+            "--template",
+            &template_dir,
+            "--vcs-ref",
+            "HEAD",
+        ])
+        .assert()
+        .success();
+    let project = sandbox.join("project");
     let answers = read(&project, ".copier-answers.yml");
     assert!(answers.contains("_commit: v1-dirty\n"), "{answers}");
     assert_eq!(read(&project, "stable.txt"), "stable, not committed yet\n");

@@ -5,6 +5,8 @@
 //! ending in the templates suffix are rendered (all files with an empty
 //! suffix, binary ones copied), and each file keeps its permission bits.
 
+mod paths;
+
 use std::collections::BTreeSet;
 
 use minijinja::Value;
@@ -40,6 +42,8 @@ pub enum RenderError {
         pattern: String,
         message: String,
     },
+    #[error("{file}: {message}")]
+    Yield { file: String, message: String },
     #[error(transparent)]
     Source(#[from] SourceError),
 }
@@ -142,8 +146,7 @@ pub fn render(
         source,
         suffix: &spec.templates_suffix,
         renderer,
-        context: &context,
-        answers_file: &answers_file.path,
+        paths: paths::Paths::new(renderer, answers, &answers_file.path, &spec.envops),
         preserve_symlinks: spec.preserve_symlinks,
     };
     walk.folder(&root, &exclude, &mut tree, None)?;
@@ -175,8 +178,7 @@ struct Walk<'a> {
     source: &'a Source,
     suffix: &'a str,
     renderer: &'a Renderer,
-    context: &'a Value,
-    answers_file: &'a str,
+    paths: paths::Paths<'a>,
     /// `_preserve_symlinks`: symlinks are written as symlinks, not followed.
     preserve_symlinks: bool,
 }
@@ -223,33 +225,33 @@ impl Walk<'_> {
             } else {
                 entry.path.as_str()
             };
-            let Some(path) = self.path(&display, name)? else {
-                continue;
-            };
-            if exclude.matches(&path) {
-                continue;
-            }
-            if let Some(target) = link {
-                let target = if is_template {
-                    self.renderer.render(&display, &target, self.context)?
-                } else {
-                    target
-                };
-                check_link(&display, &path, &target)?;
-                tree.insert_symlink(path, target);
-                continue;
-            }
-            if entry.is_dir {
-                tree.insert_dir(path);
-                continue;
-            }
-            let file = self.file(entry, &display, is_template)?;
-            let previous = tree.insert(path.clone(), file);
-            if let (Some(_), Some(module)) = (previous, module) {
-                return Err(RenderError::Collision {
-                    path,
-                    module: module.to_owned(),
-                });
+            for (path, extra) in self.paths.render(&display, name)? {
+                if exclude.matches(&path) {
+                    continue;
+                }
+                let context = self.paths.context(&extra);
+                if let Some(target) = &link {
+                    let target = if is_template {
+                        self.renderer.render(&display, target, &context)?
+                    } else {
+                        target.clone()
+                    };
+                    check_link(&display, &path, &target)?;
+                    tree.insert_symlink(path, target);
+                    continue;
+                }
+                if entry.is_dir {
+                    tree.insert_dir(path);
+                    continue;
+                }
+                let file = self.file(entry, &display, is_template, &context)?;
+                let previous = tree.insert(path.clone(), file);
+                if let (Some(_), Some(module)) = (previous, module) {
+                    return Err(RenderError::Collision {
+                        path,
+                        module: module.to_owned(),
+                    });
+                }
             }
         }
         Ok(())
@@ -260,6 +262,7 @@ impl Walk<'_> {
         entry: &SourceFile,
         display: &str,
         is_template: bool,
+        context: &Value,
     ) -> Result<File, RenderError> {
         if !is_template {
             return Ok(File::with_mode(entry.contents.clone(), entry.mode));
@@ -273,31 +276,8 @@ impl Walk<'_> {
                 file: display.to_owned(),
             });
         };
-        let rendered = self.renderer.render(display, text, self.context)?;
+        let rendered = self.renderer.render(display, text, context)?;
         Ok(File::with_mode(rendered.into_bytes(), entry.mode))
-    }
-
-    /// Renders each part of a relative path; `None` when one renders empty.
-    /// A part that renders to the answers file's path is that path, as in Copier.
-    fn path(&self, display: &str, path: &str) -> Result<Option<String>, RenderError> {
-        let mut parts = Vec::new();
-        for part in path.split('/') {
-            let rendered = self.renderer.render(display, part, self.context)?;
-            if rendered.is_empty() {
-                return Ok(None);
-            }
-            if rendered == self.answers_file {
-                return Ok(Some(rendered));
-            }
-            parts.push(rendered);
-        }
-        let joined = parts.join("/");
-        safe_relpath(&joined)
-            .map(Some)
-            .map_err(|source| RenderError::UnsafePath {
-                file: display.to_owned(),
-                source,
-            })
     }
 }
 
