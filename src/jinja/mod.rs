@@ -20,7 +20,6 @@ mod percent;
 mod regex;
 mod rewrite;
 mod serialize;
-mod template_path;
 mod text;
 mod yaml;
 mod yaml_scalar;
@@ -39,7 +38,6 @@ pub use clock::{freeze_clock, source_date_epoch};
 pub use envops::{EnvOps, Undefined};
 pub use error::TemplateError;
 pub use limits::Limits;
-pub use template_path::RenderedPath;
 
 /// How strictly a render runs; the same for every template of one render.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,9 +108,6 @@ impl Prepare {
             source = Cow::Owned(rewrite::strip_line_comments(&source, prefix, &self.tags));
         }
         limits::check_nesting(name, &source, &self.tags)?;
-        if let Some(found) = rewrite::find_yield(&source, &self.tags) {
-            source = Cow::Owned(found.body);
-        }
         Ok(match rewrite::rewrite(&source, &self.tags) {
             Some(rewritten) => Cow::Owned(rewritten),
             None => source,

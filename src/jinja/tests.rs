@@ -267,46 +267,6 @@ fn an_unknown_filter_names_the_python_extensions_it_may_come_from() {
     );
 }
 
-#[test]
-fn paths_render_part_by_part_with_copiers_yield() {
-    let env = env_with(&EnvOps::default(), &options());
-    let context = Value::from(minijinja::value::Serde(serde_json::json!({
-        "name": "demo",
-        "modules": ["a", "b"],
-        "empty": [],
-    })));
-    let paths = |path: &str| -> Vec<String> {
-        env.render_path("t", path, &context, ".copier-answers.yml")
-            .unwrap()
-            .into_iter()
-            .map(|(path, context)| {
-                let bound = context
-                    .get_attr("mod")
-                    .map(|v| v.to_string())
-                    .unwrap_or_default();
-                format!("{path}|{bound}")
-            })
-            .collect()
-    };
-    assert_eq!(paths("{{ name }}/x.txt"), ["demo/x.txt|"]);
-    assert_eq!(
-        paths("{% if missing %}x{% endif %}/y.txt"),
-        Vec::<String>::new()
-    );
-    assert_eq!(
-        paths("src/{% yield mod from modules %}{{ mod }}{% endyield %}/{{ mod }}.py"),
-        ["src/a/a.py|a", "src/b/b.py|b"]
-    );
-    assert_eq!(
-        paths("{% yield mod from empty %}{{ mod }}{% endyield %}.txt"),
-        Vec::<String>::new()
-    );
-    assert_eq!(
-        paths("{{ '.copier-answers.yml' }}/ignored"),
-        [".copier-answers.yml|"]
-    );
-}
-
 #[cfg(unix)]
 #[test]
 fn an_include_without_context_sees_only_the_globals() {
