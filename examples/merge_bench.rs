@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 use std::time::Instant;
 
-use scaffold::merge::{self, ConflictStyle, Labels, Ours, PlanInput};
+use scaffold::merge::{self, ConflictStyle, Ours, PlanInput};
 use scaffold::tree::{File, Tree};
 
 fn text(lines: usize, tag: &str) -> String {
@@ -35,10 +35,6 @@ fn main() {
     let lines = megabytes * 1_000_000 / 60;
     let base = text(lines, "base");
     let theirs = text(lines, "template's");
-    let labels = Labels {
-        base: "v1".into(),
-        theirs: "v2".into(),
-    };
     let cases = [
         (
             "the project edited one line",
@@ -69,7 +65,6 @@ fn main() {
                 skip_if_exists: &|_| false,
                 style,
                 context_lines: 1,
-                labels: &labels,
             });
             println!(
                 "{name:<36} {style:<7} {:>8.2} s  ({} conflict)",

@@ -171,6 +171,32 @@ pub fn migrations(spec: &Spec, stage: &str, from: &str, to: &str) -> Vec<Task> {
     let mut out = Vec::new();
     for item in &spec.migrations {
         let mut vars = vars.clone();
+        if item.get("before").is_some() || item.get("after").is_some() {
+            // Copier's older format: `version` with `before` and `after` lists.
+            let Some(current) = item.get("version").and_then(Value::as_str) else {
+                continue;
+            };
+            let Some(current_version) = version(current) else {
+                continue;
+            };
+            if !(to_version >= current_version && current_version > from_version) {
+                continue;
+            }
+            vars.push(("version_current".into(), current.to_owned()));
+            vars.push(("version_pep440_current".into(), current_version.to_string()));
+            let commands = item
+                .get(stage)
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            out.extend(commands.iter().map(|command| Task {
+                command: command.clone(),
+                when: Value::Bool(true),
+                working_directory: ".".into(),
+                vars: vars.clone(),
+            }));
+            continue;
+        }
         if let Some(current) = item.get("version").and_then(Value::as_str) {
             let Some(current_version) = version(current) else {
                 continue;

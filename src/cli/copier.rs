@@ -133,6 +133,15 @@ pub struct UpdateCopierArgs {
     /// Skip the template's tasks.
     #[arg(short = 'T', long)]
     pub skip_tasks: bool,
+    /// Load data from a YAML file (--data wins over it).
+    #[arg(long, value_name = "PATH")]
+    pub data_file: Option<PathBuf>,
+    /// A name or shell-style pattern matching files or folders not to copy (repeatable).
+    #[arg(short = 'x', long, value_name = "PATTERN")]
+    pub exclude: Vec<String>,
+    /// Skip the files matching PATTERN that exist already (repeatable).
+    #[arg(short, long = "skip", value_name = "PATTERN")]
+    pub skip: Vec<String>,
 }
 
 fn copy_options(render: &RenderArgs, dest: PathBuf) -> Result<CopyOptions, Error> {
@@ -176,17 +185,18 @@ fn show(outcome: &crate::generate::NewOutcome, dest: &std::path::Path, quiet: bo
     if quiet {
         return;
     }
-    match &outcome.written {
-        Some(report) => crate::say!(
+    if let Some(report) = &outcome.written {
+        crate::say!(
             "Copied {} files to {}",
             report.created.len() + report.overwritten.len(),
             dest.display()
-        ),
-        None => crate::say!(
+        );
+    } else {
+        crate::say!(
             "pretend: {} files would be written to {}; nothing was written",
             outcome.rendered.tree.len(),
             dest.display()
-        ),
+        );
     }
 }
 

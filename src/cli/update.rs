@@ -73,6 +73,15 @@ pub(super) fn execute_update(
     options.trust = args.copier.trust;
     options.skip_tasks = args.copier.skip_tasks;
     options.quiet = args.copier.quiet;
+    options.exclude.clone_from(&args.copier.exclude);
+    options.skip_if_exists.clone_from(&args.copier.skip);
+    if let Some(path) = &args.copier.data_file {
+        let text = std::fs::read_to_string(path)
+            .map_err(|err| Error::Usage(format!("--data-file `{}`: {err}", path.display())))?;
+        let mut data = crate::answers::DataItem::from_file(&path.display().to_string(), &text)?;
+        data.append(&mut options.data);
+        options.data = data;
+    }
     let outcome = match with_prompter(options.defaults, |prompter| {
         update::update(&options, prompter)
     }) {

@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use crate::Error;
 use crate::answers::{AnswerInput, DataItem, Prompter};
 use crate::generate::{self, Rendered};
-use crate::merge::{self, ConflictStyle, Labels, Plan, PlanInput, Refusal};
+use crate::merge::{self, ConflictStyle, Plan, PlanInput, Refusal};
 use crate::source::TemplateRef;
 use crate::spec::Spec;
 use crate::tree::PathPatterns;
@@ -126,6 +126,10 @@ pub struct UpdateOptions {
     pub skip_tasks: bool,
     /// `-q`: no status output (and no `_message_*`).
     pub quiet: bool,
+    /// `-x`: more `_exclude` patterns, for both versions (as Copier).
+    pub exclude: Vec<String>,
+    /// `-s`: more `_skip_if_exists` patterns.
+    pub skip_if_exists: Vec<String>,
     pub dry_run: bool,
     pub allow_dirty: bool,
 }
@@ -183,7 +187,7 @@ pub fn prepare(
         .unwrap_or_default();
 
     let base_source = versions::open_base(&reference, commit.as_deref())?;
-    let base_spec = Spec::load(&base_source)?;
+    let base_spec = with_patterns(Spec::load(&base_source)?, options);
     let base_input = AnswerInput {
         folder_name: folder_name.clone(),
         answers_file: Some(recorded.answers.clone()),
@@ -196,7 +200,7 @@ pub fn prepare(
     let theirs_ref =
         versions::resolve_ref(&reference, options.vcs_ref.as_deref(), options.prereleases)?;
     let theirs_source = versions::open_theirs(&reference, theirs_ref.as_deref())?;
-    let theirs_spec = Spec::load(&theirs_source)?;
+    let theirs_spec = with_patterns(Spec::load(&theirs_source)?, options);
     let theirs_input = AnswerInput {
         folder_name,
         answers_file: Some(recorded.answers),
@@ -236,11 +240,6 @@ impl Prepared {
                 .chain(std::iter::once(&self.answers_file)),
         )?;
         let skip = skip_if_exists(&theirs.spec.skip_if_exists)?;
-        let labels = labels(
-            self.from_version.as_deref(),
-            self.to_version.as_deref(),
-            !self.changed_answers.is_empty(),
-        );
         self.plan = merge::plan(&PlanInput {
             base: &base.tree,
             theirs: &theirs.tree,
@@ -254,7 +253,6 @@ impl Prepared {
             } else {
                 options.context_lines
             },
-            labels: &labels,
         });
         apply::choose_reject_paths(&self.project, &mut self.plan);
         Ok(())
@@ -292,15 +290,6 @@ pub fn update(
         prepared.to_version.clone().unwrap_or_default(),
     );
     let before = crate::tasks::migrations(spec, "before", &from, &to);
-    fn runner<'a>(prepared: &'a Prepared, options: &'a UpdateOptions) -> crate::tasks::Runner<'a> {
-        crate::tasks::Runner {
-            rendered: &prepared.theirs,
-            dest: &options.project,
-            operation: "update",
-            quiet: options.quiet,
-            pretend: options.dry_run,
-        }
-    }
     if !before.is_empty() {
         runner(&prepared, options).run(&before)?;
         if !options.dry_run {
@@ -329,6 +318,17 @@ pub fn update(
     })
 }
 
+/// Runs tasks and migrations of the new version in the project.
+fn runner<'a>(prepared: &'a Prepared, options: &'a UpdateOptions) -> crate::tasks::Runner<'a> {
+    crate::tasks::Runner {
+        rendered: &prepared.theirs,
+        dest: &options.project,
+        operation: "update",
+        quiet: options.quiet,
+        pretend: options.dry_run,
+    }
+}
+
 /// Refuses the whole update when the template changes a path the project
 /// has something else at, naming each and what to do.
 fn refuse_undeliverable(plan: &Plan) -> Result<(), UpdateError> {
@@ -355,6 +355,18 @@ fn refuse_undeliverable(plan: &Plan) -> Result<(), UpdateError> {
     })
 }
 
+/// The spec with the `-x` and `-s` patterns of the command line added.
+fn with_patterns(mut spec: Spec, options: &UpdateOptions) -> Spec {
+    if !options.exclude.is_empty() {
+        let mut patterns = spec.exclude_patterns();
+        patterns.extend(options.exclude.iter().cloned());
+        spec.exclude = Some(patterns);
+    }
+    spec.skip_if_exists
+        .extend(options.skip_if_exists.iter().cloned());
+    spec
+}
+
 fn changed_answers(base: &Rendered, theirs: &Rendered) -> Vec<String> {
     let before = base.answers.recorded();
     let after = theirs.answers.recorded();
@@ -369,23 +381,6 @@ fn changed_answers(base: &Rendered, theirs: &Rendered) -> Vec<String> {
     names
 }
 
-fn labels(from: Option<&str>, to: Option<&str>, answers_changed: bool) -> Labels {
-    let name = |version: Option<&str>| {
-        version.map_or_else(
-            || "template".to_owned(),
-            |version| format!("template {version}"),
-        )
-    };
-    let mut theirs = name(to);
-    if from == to && answers_changed {
-        theirs.push_str(" with the new answers");
-    }
-    Labels {
-        base: name(from),
-        theirs,
-    }
-}
-
 fn skip_if_exists(patterns: &[String]) -> Result<impl Fn(&str) -> bool, UpdateError> {
     let patterns = PathPatterns::new(patterns.iter().map(String::as_str)).map_err(|err| {
         UpdateError::Pattern {
@@ -396,124 +391,4 @@ fn skip_if_exists(patterns: &[String]) -> Result<impl Fn(&str) -> bool, UpdateEr
 }
 
 #[cfg(test)]
-mod tests {
-    use std::fs;
-
-    use super::*;
-    use crate::merge::{Action, Entry};
-    use crate::render::DEFAULT_ANSWERS_FILE;
-    use crate::source::{self, Source};
-    use crate::tree::File;
-
-    fn entry(path: &str, action: Action) -> Entry {
-        Entry {
-            path: path.to_owned(),
-            base: None,
-            theirs: None,
-            ours: None,
-            action,
-            is_answers_file: false,
-        }
-    }
-
-    #[test]
-    fn a_failing_step_undoes_every_earlier_one() {
-        let project = tempfile::tempdir().unwrap();
-        let root = project.path();
-        fs::write(root.join("a.txt"), "old a\n").unwrap();
-        fs::write(root.join("b.txt"), "old b\n").unwrap();
-        fs::write(root.join("c"), "a file where the plan needs a folder\n").unwrap();
-        let plan = Plan {
-            entries: vec![
-                entry("a.txt", Action::Update(File::new("new a\n", false))),
-                entry("b.txt", Action::Delete),
-                entry("c/x.txt", Action::Add(File::new("x\n", false))),
-                entry("d/e/new.txt", Action::Add(File::new("new\n", false))),
-            ],
-        };
-        apply(root, &plan).unwrap_err();
-        assert_eq!(fs::read_to_string(root.join("a.txt")).unwrap(), "old a\n");
-        assert_eq!(fs::read_to_string(root.join("b.txt")).unwrap(), "old b\n");
-        let mut left: Vec<String> = fs::read_dir(root)
-            .unwrap()
-            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        left.sort();
-        assert_eq!(
-            left,
-            ["a.txt", "b.txt", "c"],
-            "no staging folder or new file is left"
-        );
-    }
-
-    #[test]
-    fn a_deleted_file_takes_the_folders_it_leaves_empty_with_it() {
-        let project = tempfile::tempdir().unwrap();
-        let root = project.path();
-        fs::create_dir_all(root.join("old/deeper")).unwrap();
-        fs::write(root.join("old/deeper/gone.txt"), "x\n").unwrap();
-        fs::write(root.join("keep.txt"), "k\n").unwrap();
-        let plan = Plan {
-            entries: vec![entry("old/deeper/gone.txt", Action::Delete)],
-        };
-        apply(root, &plan).unwrap();
-        assert!(!root.join("old").exists());
-        assert!(root.join("keep.txt").exists());
-    }
-
-    #[test]
-    fn a_builtin_project_updates_from_the_embedded_release_that_rendered_it() {
-        let temp = tempfile::tempdir().unwrap();
-        let project = temp.path().join("svc");
-        let render_builtin = |source: Source| {
-            let spec = Spec::load(&source).unwrap();
-            let input = AnswerInput {
-                folder_name: "svc".into(),
-                defaults: true,
-                ..AnswerInput::default()
-            };
-            generate::render_with(source, spec, input, None).unwrap()
-        };
-        let old = render_builtin(Source::builtin_at("service", "0.0.1").unwrap());
-        crate::disk::write_new(&old.tree, &project, &crate::disk::WriteOptions::default()).unwrap();
-        let readme = project.join("README.md");
-        let text = fs::read_to_string(&readme).unwrap();
-        fs::write(
-            &readme,
-            text.replacen("# svc\n", "# svc, the team's service\n", 1),
-        )
-        .unwrap();
-
-        let options = UpdateOptions {
-            project: project.clone(),
-            defaults: true,
-            ..UpdateOptions::default()
-        };
-        let outcome = update(&options, None).unwrap();
-        let action = |path: &str| {
-            outcome
-                .prepared
-                .plan
-                .entries
-                .iter()
-                .find(|entry| entry.path == path)
-                .map(|entry| entry.action.clone())
-        };
-        assert_eq!(outcome.prepared.from_version.as_deref(), Some("0.0.1"));
-        assert!(matches!(action("README.md"), Some(Action::Merge(_))));
-        assert_eq!(action("CHANGES.md"), Some(Action::Delete));
-        assert!(matches!(action("Cargo.toml"), Some(Action::Add(_))));
-
-        let current = render_builtin(Source::builtin(source::DEFAULT_BUILTIN).unwrap());
-        let expected = String::from_utf8(current.tree.get("README.md").unwrap().contents.clone())
-            .unwrap()
-            .replacen("# svc\n", "# svc, the team's service\n", 1);
-        assert_eq!(fs::read_to_string(&readme).unwrap(), expected);
-        assert!(!project.join("CHANGES.md").exists());
-        let answers = fs::read_to_string(project.join(DEFAULT_ANSWERS_FILE)).unwrap();
-        assert!(
-            answers.contains(&format!("_commit: {}\n", source::BUILTIN_VERSION)),
-            "{answers}"
-        );
-    }
-}
+mod tests;
