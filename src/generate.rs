@@ -140,12 +140,15 @@ fn answers_file_spec(
     let path = if !input.answers_file_name.is_empty() {
         input.answers_file_name.clone()
     } else if let Some(template) = &spec.answers_file {
+        // A first guess, before the answers: rendered again once they are known.
         let context =
             minijinja::context! { _copier_conf => minijinja::context! { answers_file => "" } };
         renderer
-            .render("_answers_file", template, &context)?
-            .trim()
-            .to_owned()
+            .render("_answers_file", template, &context)
+            .ok()
+            .map(|path| path.trim().to_owned())
+            .filter(|path| !path.is_empty())
+            .unwrap_or_else(|| COPIER_ANSWERS_FILE.to_owned())
     } else if builtin {
         DEFAULT_ANSWERS_FILE.to_owned()
     } else {
@@ -225,7 +228,12 @@ fn resolve_and_render(
 ) -> Result<(Answers, render::Output), Error> {
     input.src_path = source.reference().describe();
     input.commit = source.version().map(str::to_owned);
-    let answers_file = answers_file_spec(source, spec, renderer, &input)?;
+    let templated = input.answers_file_name.is_empty()
+        && spec.answers_file.as_deref().is_some_and(|template| {
+            template.contains(&spec.envops.variable_start)
+                || template.contains(&spec.envops.block_start)
+        });
+    let mut answers_file = answers_file_spec(source, spec, renderer, &input)?;
     input.answers_file_name.clone_from(&answers_file.path);
     if input.conf.src_path.is_empty() {
         input.conf.src_path = source
@@ -239,6 +247,18 @@ fn resolve_and_render(
         input.external = external_data(spec, renderer, &input)?;
     }
     let answers = answers::resolve(spec, renderer, &input, prompter)?;
+    if let (true, Some(template)) = (templated, &spec.answers_file) {
+        // Copier renders `_answers_file` with the answers (and an empty
+        // `_copier_conf.answers_file`).
+        answers.set_answers_file("");
+        let rendered = renderer.render("_answers_file", template, &answers.context())?;
+        answers_file.path =
+            safe_relpath(rendered.trim()).map_err(|source| RenderError::UnsafePath {
+                file: "_answers_file".into(),
+                source,
+            })?;
+        answers.set_answers_file(&answers_file.path);
+    }
     let output = render::render(source, spec, renderer, &answers, &answers_file)?;
     Ok((answers, output))
 }

@@ -39,8 +39,8 @@ pub struct Fixed {
     /// `_src_path` and `_commit`, first in `_copier_answers`.
     pub src_path: String,
     pub commit: Option<String>,
-    /// `_copier_conf`, a mapping.
-    pub conf: Value,
+    /// `_copier_conf`, a mapping; its `answers_file` is kept in the store.
+    pub conf: serde_json::Value,
     /// `_copier_operation`: `copy` or `update`; Copier defines it only while
     /// rendering `_exclude` (and tasks), not in files or questions.
     pub operation: String,
@@ -63,12 +63,14 @@ pub(super) struct Store {
     pub fixed: Fixed,
     pub values: RwLock<Values>,
     phase: AtomicU8,
+    answers_file: RwLock<String>,
 }
 
 impl Store {
-    pub fn new(fixed: Fixed) -> Arc<Self> {
+    pub fn new(fixed: Fixed, answers_file: String) -> Arc<Self> {
         Arc::new(Self {
             fixed,
+            answers_file: RwLock::new(answers_file),
             values: RwLock::new(Values::default()),
             phase: AtomicU8::new(0),
         })
@@ -84,6 +86,23 @@ impl Store {
         self.values
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// `_copier_conf.answers_file`.
+    pub fn answers_file(&self) -> String {
+        self.answers_file
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    pub fn set_answers_file(&self, path: &str) {
+        path.clone_into(
+            &mut self
+                .answers_file
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
     }
 
     pub fn set_phase(&self, phase: Phase) {
@@ -141,7 +160,11 @@ impl Scope {
         let fixed = &self.store.fixed;
         Some(match key {
             "_folder_name" => Value::from(fixed.folder_name.clone()),
-            "_copier_conf" => fixed.conf.clone(),
+            "_copier_conf" => {
+                let mut conf = fixed.conf.clone();
+                conf["answers_file"] = serde_json::Value::from(self.store.answers_file());
+                crate::answers::to_jinja(conf)
+            }
             "_copier_answers" => Value::from_pairs(
                 self.store
                     .copier_answers()

@@ -191,6 +191,11 @@ impl Answers {
         &self.store.fixed.operation
     }
 
+    /// Sets `_copier_conf.answers_file` (Copier renders `_answers_file` with the answers).
+    pub fn set_answers_file(&self, path: &str) {
+        self.store.set_answers_file(path);
+    }
+
     /// Sets `_copier_phase`.
     pub fn set_phase(&self, phase: Phase) {
         self.store.set_phase(phase);
@@ -209,14 +214,14 @@ fn display_value(value: &Value) -> String {
     }
 }
 
-fn conf(input: &AnswerInput) -> minijinja::Value {
+fn conf(input: &AnswerInput) -> Value {
     let data: Map<String, Value> = input
         .data
         .iter()
         .map(|item| (item.key.clone(), item.value.clone()))
         .collect();
     let conf = &input.conf;
-    to_jinja(serde_json::json!({
+    serde_json::json!({
         "src_path": conf.src_path,
         "dst_path": conf.dst_path,
         "answers_file": input.answers_file_name,
@@ -239,7 +244,7 @@ fn conf(input: &AnswerInput) -> minijinja::Value {
         "skip_tasks": conf.skip_tasks,
         "sep": std::path::MAIN_SEPARATOR_STR,
         "os": std::env::consts::OS,
-    }))
+    })
 }
 
 /// Casts text typed at a prompt to the question's type.

@@ -55,14 +55,17 @@ pub fn resolve(
         }
     }
 
-    let store = Store::new(Fixed {
-        folder_name: input.folder_name.clone(),
-        src_path: input.src_path.clone(),
-        commit: input.commit.clone(),
-        conf: conf(input),
-        operation: input.operation.clone().unwrap_or_else(|| "copy".into()),
-        external: crate::answers::to_jinja(&input.external),
-    });
+    let store = Store::new(
+        Fixed {
+            folder_name: input.folder_name.clone(),
+            src_path: input.src_path.clone(),
+            commit: input.commit.clone(),
+            conf: conf(input),
+            operation: input.operation.clone().unwrap_or_else(|| "copy".into()),
+            external: crate::answers::to_jinja(&input.external),
+        },
+        input.answers_file_name.clone(),
+    );
     let answers = Answers {
         store: Arc::clone(&store),
     };

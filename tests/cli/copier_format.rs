@@ -432,3 +432,34 @@ fn a_local_git_template_renders_its_newest_tag_as_copier_does() {
         .success();
     assert_eq!(sandbox.read("head/version.txt"), "2.0-dev\n");
 }
+
+#[test]
+fn a_templated_answers_file_is_rendered_with_the_answers() {
+    let sandbox = Sandbox::new();
+    let root = sandbox.join("tpl");
+    write(
+        &root,
+        "copier.yml",
+        "_answers_file: \".config/{{ name }}-answers.yml\"\nname: demo\n",
+    );
+    write(
+        &root,
+        "{{ _copier_conf.answers_file }}.jinja",
+        "{{ _copier_answers|to_nice_yaml -}}\n",
+    );
+    write(
+        &root,
+        "where.txt.jinja",
+        "{{ _copier_conf.answers_file }}\n",
+    );
+    sandbox
+        .scaffold(&["new", "out", "-t", root.to_str().unwrap(), "--defaults"])
+        .assert()
+        .success();
+    assert!(
+        sandbox
+            .read("out/.config/demo-answers.yml")
+            .contains("name: demo\n")
+    );
+    assert_eq!(sandbox.read("out/where.txt"), ".config/demo-answers.yml\n");
+}
