@@ -133,6 +133,13 @@ pub(super) fn register(env: &mut Environment<'_>) {
         format!("{}{text}{}", " ".repeat(left), " ".repeat(pad - left))
     });
     env.add_filter("indent", indent);
+    env.add_filter("string", |value: &Value| {
+        if value.is_safe() {
+            value.clone()
+        } else {
+            Value::from(super::format::python_str(value))
+        }
+    });
     env.add_filter("tojson", tojson);
     env.add_filter("escape", escape);
     env.add_filter("e", escape);

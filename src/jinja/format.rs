@@ -12,9 +12,8 @@ pub(super) fn python_formatter(
 ) -> Result<(), Error> {
     let escape = matches!(state.auto_escape(), AutoEscape::Html) && !value.is_safe();
     let text = match value.kind() {
-        ValueKind::Number if !value.is_integer() => {
-            f64::try_from(value.clone()).map_or_else(|_| value.to_string(), python_float)
-        }
+        ValueKind::Number if !value.is_integer() => python_str(value),
+        ValueKind::Seq | ValueKind::Map if !value.is_safe() => python_repr(value),
         ValueKind::Undefined | ValueKind::None if !escape => {
             return minijinja::escape_formatter(out, state, value);
         }
@@ -52,6 +51,86 @@ pub fn python_float(number: f64) -> String {
         let sign = if exponent < 0 { '-' } else { '+' };
         format!("{mantissa}e{sign}{:02}", exponent.abs())
     }
+}
+
+/// Python's `str()`: floats as Python writes them, lists and dicts as their
+/// `repr()`.
+pub(super) fn python_str(value: &Value) -> String {
+    match value.kind() {
+        ValueKind::Number if !value.is_integer() => {
+            f64::try_from(value.clone()).map_or_else(|_| value.to_string(), python_float)
+        }
+        ValueKind::Seq | ValueKind::Map => python_repr(value),
+        ValueKind::Undefined => String::new(),
+        _ => value
+            .as_str()
+            .map_or_else(|| value.to_string(), str::to_owned),
+    }
+}
+
+/// Python's `repr()` of a value.
+pub(super) fn python_repr(value: &Value) -> String {
+    match value.kind() {
+        ValueKind::String => string_repr(value.as_str().unwrap_or_default()),
+        ValueKind::Seq => {
+            let items: Vec<String> = value.try_iter().map_or_else(
+                |_| Vec::new(),
+                |items| items.map(|item| python_repr(&item)).collect(),
+            );
+            match (value.is_tuple(), items.len()) {
+                (true, 1) => format!("({},)", items[0]),
+                (true, _) => format!("({})", items.join(", ")),
+                (false, _) => format!("[{}]", items.join(", ")),
+            }
+        }
+        ValueKind::Map => {
+            let entries: Vec<String> = value.try_iter().map_or_else(
+                |_| Vec::new(),
+                |keys| {
+                    keys.map(|key| {
+                        let item = value.get_item(&key).unwrap_or_default();
+                        format!("{}: {}", python_repr(&key), python_repr(&item))
+                    })
+                    .collect()
+                },
+            );
+            format!("{{{}}}", entries.join(", "))
+        }
+        _ => python_str(value),
+    }
+}
+
+/// Python's `repr()` of a string: single quotes unless it holds only `'`.
+pub(super) fn string_repr(text: &str) -> String {
+    let quote = if text.contains('\'') && !text.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = String::from(quote);
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => {
+                let code = c as u32;
+                if code <= 0xff {
+                    out.push_str(&format!("\\x{code:02x}"));
+                } else {
+                    out.push_str(&format!("\\u{code:04x}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+    out
 }
 
 /// `MarkupSafe`'s `escape`: `& < > " '`.

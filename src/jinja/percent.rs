@@ -5,7 +5,7 @@ use minijinja::value::ValueKind;
 use minijinja::{Error, Value};
 
 use super::filters::invalid;
-use super::format::python_float;
+use super::format::{python_repr, python_str};
 
 /// `format % args`: a tuple gives one value per specifier, a dict is looked
 /// up by `%(key)s`, anything else is the single value.
@@ -293,45 +293,4 @@ fn strip_zeros(text: &str) -> String {
         mantissa
     };
     format!("{mantissa}{exponent}")
-}
-
-/// Python's `str()`.
-pub(super) fn python_str(value: &Value) -> String {
-    match value.kind() {
-        ValueKind::Number if !value.is_integer() => {
-            f64::try_from(value.clone()).map_or_else(|_| value.to_string(), python_float)
-        }
-        ValueKind::Undefined => String::new(),
-        _ => value
-            .as_str()
-            .map_or_else(|| value.to_string(), str::to_owned),
-    }
-}
-
-/// Python's `repr()`: strings quoted as Python quotes them.
-fn python_repr(value: &Value) -> String {
-    let Some(text) = value.as_str() else {
-        return python_str(value);
-    };
-    let quote = if text.contains('\'') && !text.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::from(quote);
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
-    out
 }
