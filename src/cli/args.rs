@@ -22,7 +22,7 @@ Examples:
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
-    /// Most work one template render may do (minijinja fuel) [default: 50000000].
+    /// Most work one template render may do (minijinja fuel) [default: 5000000].
     #[arg(long, global = true, value_name = "FUEL")]
     pub max_render_fuel: Option<u64>,
     /// Largest output of one template render, in bytes [default: 268435456].

@@ -12,9 +12,10 @@ use minijinja::ErrorKind;
 use super::TemplateError;
 
 /// Fuel for one render. One fuel pays for one instruction or 64 bytes of
-/// data, so this bounds a render to ~50 million instructions (a few seconds)
-/// and ~3 GB of data produced over its lifetime, well below that alive.
-pub const DEFAULT_FUEL: u64 = 50_000_000;
+/// data produced, so this bounds a render to 5 million instructions (well
+/// under a second) and 320 MB of data produced over its lifetime. Real
+/// templates use a few thousand per file.
+pub const DEFAULT_FUEL: u64 = 5_000_000;
 /// The largest output of one render: 256 MiB.
 pub const DEFAULT_MAX_OUTPUT_BYTES: u64 = 256 * 1024 * 1024;
 /// How deeply brackets, operators and filters may nest in one expression;
