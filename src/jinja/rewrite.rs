@@ -57,7 +57,7 @@ struct Token<'a> {
 
 /// The rewritten source, or `None` when nothing needs rewriting.
 pub(super) fn rewrite(source: &str, tags: &[(String, String)]) -> Option<String> {
-    let percent = source.contains('%');
+    let percent = has_string_percent(source);
     let mutate = MUTATING.iter().any(|method| source.contains(method));
     let now = source.contains("now") || source.contains("without context");
     if !percent && !mutate && !now {
@@ -73,7 +73,10 @@ pub(super) fn rewrite(source: &str, tags: &[(String, String)]) -> Option<String>
                 .or_else(|| include_without_context(source, start, end, &tokens, tags))
             {
                 edits.push(edit);
-                offset = edits.last().map_or(source.len(), |edit| edit.1);
+                offset = edits
+                    .last()
+                    .map_or(source.len(), |edit| edit.1)
+                    .min(source.len());
                 continue;
             }
         }
@@ -95,6 +98,9 @@ pub(super) fn rewrite(source: &str, tags: &[(String, String)]) -> Option<String>
     let mut out = String::with_capacity(source.len() + edits.len() * 24);
     let mut copied = 0;
     for (start, end, text) in edits {
+        if start < copied {
+            continue;
+        }
         out.push_str(&source[copied..start]);
         out.push_str(&text);
         copied = end;
@@ -143,6 +149,20 @@ fn strip_in_text(text: &str, prefix: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// Whether a quote is followed (after spaces) by a `%` operator: a cheap
+/// test that spares the tokenizer most templates.
+fn has_string_percent(source: &str) -> bool {
+    let bytes = source.as_bytes();
+    bytes.iter().enumerate().any(|(at, byte)| {
+        if *byte != b'\'' && *byte != b'"' {
+            return false;
+        }
+        let rest = &bytes[at + 1..];
+        let spaces = rest.iter().take_while(|b| **b == b' ').count();
+        rest.get(spaces) == Some(&b'%') && rest.get(spaces + 1) != Some(&b'}')
+    })
 }
 
 fn next_tag<'a>(text: &str, tags: &'a [(String, String)]) -> Option<(usize, &'a str)> {
@@ -360,9 +380,7 @@ fn include_without_context(
         name_end -= 2;
     }
     let name = &source[words[first + 1].start..words[name_end - 1].end];
-    let close = source[inside..]
-        .find(end)
-        .map_or(source.len(), |at| inside + at);
+    let close = inside + source[inside..].find(end)?;
     let (open_trim, close_trim) = trim_markers(source, inside, close);
     let (block_start, _) = &tags[1];
     let (variable_start, variable_end) = &tags[0];
@@ -399,9 +417,7 @@ fn now_tag(
         return None;
     }
     body = &body[1..];
-    let close = source[inside..]
-        .find(end)
-        .map_or(source.len(), |at| inside + at);
+    let close = inside + source[inside..].find(end)?;
     let close_trim = match source[inside..close].trim_end().chars().last() {
         Some(marker @ ('-' | '+')) if source[..close].ends_with(marker) => {
             &source[close - 1..close]

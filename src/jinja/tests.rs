@@ -290,3 +290,79 @@ fn an_include_without_context_sees_only_the_globals() {
         "()"
     );
 }
+
+/// Templates pieced together from fragments that stress the rewriting,
+/// the nesting check and the tokenizer: every one renders or fails with an
+/// error, none panics.
+#[test]
+fn generated_templates_never_panic() {
+    const FRAGMENTS: &[&str] = &[
+        "{{",
+        "}}",
+        "{%",
+        "%}",
+        "{#",
+        "#}",
+        "'",
+        "\"",
+        "%",
+        "% (",
+        ")",
+        "(",
+        "[",
+        "]",
+        "{",
+        "}",
+        "é",
+        "✓",
+        "\r\n",
+        "\n",
+        " ",
+        "-",
+        "+",
+        "~",
+        "|upper",
+        ".append(",
+        ".update(",
+        "now",
+        "include",
+        "without context",
+        "set x = ",
+        "do ",
+        "x",
+        "1",
+        "'%s'",
+        "'%(a)s' % {'a': 1}",
+        "{% now 'utc' %}",
+        "{% set xs = [] %}",
+        "{% do xs.append(1) %}",
+        "{{ xs }}",
+        "##",
+        "not ",
+        "yield",
+        "endyield",
+        "if",
+        "endif",
+        "for",
+        "in",
+        "endfor",
+        "{{ '%5.2f' % 3.14159 }}",
+    ];
+    let env = env_with(
+        &EnvOps {
+            line_comment_prefix: Some("##".into()),
+            ..EnvOps::default()
+        },
+        &options(),
+    );
+    let mut state = 0x9876_5432_u64;
+    for _ in 0..5000 {
+        let mut source = String::new();
+        state = filters::next_random(state);
+        for _ in 0..(state % 64) {
+            state = filters::next_random(state);
+            source.push_str(FRAGMENTS[usize::try_from(state % FRAGMENTS.len() as u64).unwrap()]);
+        }
+        let _ = env.render("fuzz", &source, &Value::from_pairs([("a", 1)]));
+    }
+}
