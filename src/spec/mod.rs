@@ -9,6 +9,7 @@
 mod question;
 mod settings;
 pub mod yaml;
+mod yaml11;
 
 use std::collections::HashMap;
 

@@ -4,7 +4,6 @@
 //! later document's key wins, except `_exclude`, `_jinja_extensions`,
 //! `_secret_questions` and `_skip_if_exists`, whose lists are concatenated.
 
-use serde::Deserialize as _;
 use serde_norway::Value as Yaml;
 
 use crate::source::Source;
@@ -62,15 +61,11 @@ fn error(file: &str, message: impl Into<String>) -> SpecError {
 /// Every document of `text`, the empty ones dropped.
 fn parse_documents(file: &str, text: &str) -> Result<Vec<Yaml>, SpecError> {
     check_depth(file, text)?;
-    let mut documents = Vec::new();
-    for document in serde_norway::Deserializer::from_str(text) {
-        let value = Yaml::deserialize(document)
-            .map_err(|err| error(file, format!("invalid YAML: {err}")))?;
-        if !is_empty(&value) {
-            documents.push(value);
-        }
-    }
-    Ok(documents)
+    Ok(super::yaml11::documents(text)
+        .map_err(|message| error(file, message))?
+        .into_iter()
+        .filter(|value| !is_empty(value))
+        .collect())
 }
 
 /// Python's falsiness, which Copier uses to drop empty documents.
