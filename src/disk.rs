@@ -252,6 +252,24 @@ pub fn write_new(
             }
         }
         transaction.commit()?;
+        // Empty folders and symlinks of the template: added after the files,
+        // never over something already there.
+        for dir in tree.dirs() {
+            let target = dest.join(dir);
+            if fs::symlink_metadata(&target).is_err() {
+                fs::create_dir_all(&target).map_err(io(&target))?;
+            }
+        }
+        #[cfg(unix)]
+        for (path, link) in tree.symlinks() {
+            let target = dest.join(path);
+            if fs::symlink_metadata(&target).is_err() {
+                if let Some(parent) = target.parent() {
+                    fs::create_dir_all(parent).map_err(io(parent))?;
+                }
+                std::os::unix::fs::symlink(link, &target).map_err(io(&target))?;
+            }
+        }
     }
     Ok(report)
 }

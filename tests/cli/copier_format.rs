@@ -463,3 +463,31 @@ fn a_templated_answers_file_is_rendered_with_the_answers() {
     );
     assert_eq!(sandbox.read("out/where.txt"), ".config/demo-answers.yml\n");
 }
+
+#[test]
+fn empty_folders_and_symlinks_also_arrive_with_force() {
+    let sandbox = Sandbox::new();
+    let root = sandbox.join("tpl");
+    write(&root, "copier.yml", "_preserve_symlinks: true\nname: x\n");
+    write(&root, "a.txt", "a\n");
+    std::fs::create_dir_all(root.join("empty")).unwrap();
+    std::os::unix::fs::symlink("a.txt", root.join("link")).unwrap();
+    write(sandbox.path(), "out/mine.txt", "mine\n");
+    sandbox
+        .scaffold(&[
+            "new",
+            "out",
+            "-t",
+            root.to_str().unwrap(),
+            "--defaults",
+            "--force",
+        ])
+        .assert()
+        .success();
+    assert!(sandbox.join("out/empty").is_dir());
+    assert_eq!(
+        std::fs::read_link(sandbox.join("out/link")).unwrap(),
+        Path::new("a.txt")
+    );
+    assert_eq!(sandbox.read("out/mine.txt"), "mine\n");
+}
