@@ -491,3 +491,51 @@ fn empty_folders_and_symlinks_also_arrive_with_force() {
     );
     assert_eq!(sandbox.read("out/mine.txt"), "mine\n");
 }
+
+#[test]
+fn a_bad_default_is_the_templates_fault_and_a_bad_answer_the_users() {
+    let sandbox = Sandbox::new();
+    let root = sandbox.join("tpl");
+    write(
+        &root,
+        "copier.yml",
+        "kind:\n  choices: [a, b]\n  default: c\n",
+    );
+    let template = root.to_str().unwrap();
+    sandbox
+        .scaffold(&["new", "out", "-t", template, "--defaults"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "the template's default `c` for `kind` is invalid",
+        ));
+    sandbox
+        .scaffold(&["new", "out", "-t", template, "--defaults", "-d", "kind=z"])
+        .assert()
+        .code(2);
+    sandbox
+        .scaffold(&["new", "out", "-t", template, "--defaults", "-d", "kind=b"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn a_huge_smoke_matrix_is_not_expanded_to_show_help() {
+    let sandbox = Sandbox::new();
+    let root = sandbox.join("tpl");
+    let axes = (0..8).fold(String::new(), |mut axes, axis| {
+        axes.push_str(&format!("    q{axis}: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]\n"));
+        axes
+    });
+    write(
+        &root,
+        "copier.yml",
+        &format!("_smoke:\n  matrix:\n{axes}name: x\n"),
+    );
+    sandbox
+        .scaffold(&["new", "--help", "-t", root.to_str().unwrap()])
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("--name"));
+}
