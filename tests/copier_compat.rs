@@ -29,14 +29,7 @@ const DELIBERATE: &[(&str, &str, &str)] = &[];
 
 /// Cases that still differ because the engine lacks the feature named; each
 /// run prints them. Remove a line when its case matches.
-#[rustfmt::skip]
-const PENDING: &[(&str, &str)] = &[
-    ("answers-file-templated", "_answers_file rendered with the answers (answers)"),
-    ("git-newest-tag", "without --vcs-ref a git template renders its newest tag, not HEAD (source/generate)"),
-    ("git-tag-order", "the newest tag is the highest PEP 440 release, not the latest tag (source/generate)"),
-    ("include-dynamic", "{% include ... without context %} leaves the answers out (jinja)"),
-    ("yield-in-paths", "{% yield %} in path names (render)"),
-];
+const PENDING: &[(&str, &str)] = &[];
 
 const JOBS: usize = 3;
 
