@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Arg, ArgAction, ArgMatches, Args, Parser, Subcommand};
+use clap::{Arg, ArgAction, Args, Parser, Subcommand};
 
 use crate::spec::{AnswerType, Question, When};
 
@@ -280,7 +280,7 @@ pub fn with_question_flags(command: clap::Command, questions: &[Question]) -> cl
 /// Whether a question gets its own flag: its name must make a plain flag
 /// (`a b`, `-x`, `dry-run` do not) that scaffold does not already use.
 /// Other questions are answered with `--data NAME=VALUE`.
-fn has_flag(question: &Question) -> bool {
+pub(super) fn has_flag(question: &Question) -> bool {
     question.has_flag_name()
         && !RESERVED.contains(&question.name.as_str())
         && !RESERVED.contains(&question.name.to_ascii_lowercase().as_str())
@@ -330,9 +330,4 @@ fn question_arg(question: &Question) -> Arg {
             .require_equals(false);
     }
     arg
-}
-
-/// Whether `id` is one of the question flags of `matches`.
-pub fn is_flag_id(matches: &ArgMatches, id: &str) -> bool {
-    matches.ids().any(|known| known.as_str() == id) && !RESERVED.contains(&id)
 }

@@ -178,17 +178,30 @@ fn with_prompter<T>(defaults: bool, run: impl FnOnce(Option<&mut dyn Prompter>) 
 }
 
 fn question_flag_values(matches: &ArgMatches, questions: &[Question]) -> Vec<DataItem> {
-    questions
+    // Only the flags given are looked up: clap's lookups are linear, and a
+    // template may have thousands of questions.
+    let flags: std::collections::HashMap<&str, usize> = questions
         .iter()
-        .filter(|question| args::is_flag_id(matches, &question.name))
-        .filter_map(|question| {
-            matches
-                .get_one::<String>(&question.name)
-                .map(|raw| DataItem {
-                    key: question.name.clone(),
-                    value: serde_json::Value::from(raw.clone()),
-                    origin: DataOrigin::Flag,
-                })
+        .enumerate()
+        .filter(|(_, question)| args::has_flag(question))
+        .map(|(index, question)| (question.name.as_str(), index))
+        .collect();
+    let mut given: Vec<(usize, DataItem)> = matches
+        .ids()
+        .filter_map(|id| flags.get(id.as_str()).map(|&index| (index, id.as_str())))
+        .filter_map(|(index, name)| {
+            matches.get_one::<String>(name).map(|raw| {
+                (
+                    index,
+                    DataItem {
+                        key: name.to_owned(),
+                        value: serde_json::Value::from(raw.clone()),
+                        origin: DataOrigin::Flag,
+                    },
+                )
+            })
         })
-        .collect()
+        .collect();
+    given.sort_by_key(|(index, _)| *index);
+    given.into_iter().map(|(_, item)| item).collect()
 }
