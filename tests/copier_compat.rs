@@ -127,7 +127,7 @@ fn scaffold_renders_the_corpus_as_copier_does() {
     );
     let (copier_time, scaffold_time) = times.into_inner().unwrap();
     say!(
-        "wall time: Copier {:.1} s, scaffold {:.2} s (debug build)",
+        "wall time: Copier {:.1} s, scaffold {:.2} s (this build of scaffold)",
         copier_time.as_secs_f64(),
         scaffold_time.as_secs_f64()
     );
@@ -175,11 +175,7 @@ fn compare(tools: &Tools, case: &Case, run: &Run, times: &Mutex<(Duration, Durat
     if copier.success == case.file.expect_failure {
         return Verdict::CorpusError(format!(
             "Copier {} (expected the opposite):\n{}",
-            if copier.success {
-                "succeeded"
-            } else {
-                "failed"
-            },
+            outcome(copier.success),
             copier.stderr
         ));
     }
@@ -197,16 +193,8 @@ fn compare(tools: &Tools, case: &Case, run: &Run, times: &Mutex<(Duration, Durat
     if scaffold.success == case.file.expect_failure {
         return Verdict::Differs(format!(
             "scaffold {} where Copier {}:\n{}",
-            if scaffold.success {
-                "succeeded"
-            } else {
-                "failed"
-            },
-            if copier.success {
-                "succeeded"
-            } else {
-                "failed"
-            },
+            outcome(scaffold.success),
+            outcome(copier.success),
             scaffold.stderr.trim_end()
         ));
     }
@@ -225,6 +213,10 @@ fn compare(tools: &Tools, case: &Case, run: &Run, times: &Mutex<(Duration, Durat
         None => Verdict::Same,
         Some(report) => Verdict::Differs(report),
     }
+}
+
+fn outcome(success: bool) -> &'static str {
+    if success { "succeeded" } else { "failed" }
 }
 
 /// Moves a render aside so the other tool renders into the same path.
