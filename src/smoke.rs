@@ -438,6 +438,10 @@ pub fn combinations(spec: &Spec) -> Result<Combinations<'_>, Error> {
 /// Errors are the ones that stop everything (the template cannot be opened or
 /// its spec is invalid, no temporary folder); a combination that fails to
 /// render or a failing check is part of the report.
+///
+/// # Panics
+///
+/// When the operating system cannot start a worker thread.
 pub fn run(options: &SmokeOptions, progress: &dyn Progress) -> Result<SmokeReport, Error> {
     let started = Instant::now();
     // Both renders of a combination read the same "now" (SOURCE_DATE_EPOCH or this second).
@@ -485,16 +489,21 @@ pub fn run(options: &SmokeOptions, progress: &dyn Progress) -> Result<SmokeRepor
     let reports = Mutex::new(BTreeMap::new());
     std::thread::scope(|scope| {
         for _ in 0..options.jobs.clamp(1, combinations.len()) {
-            scope.spawn(|| {
-                while let Some(combination) = combinations.get(next.fetch_add(1, Ordering::SeqCst))
-                {
-                    let report = runner.combination(&combination);
-                    reports
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .insert(combination.number, report);
-                }
-            });
+            // Renders need the render stack (see jinja::RENDER_STACK_BYTES).
+            std::thread::Builder::new()
+                .stack_size(crate::jinja::RENDER_STACK_BYTES)
+                .spawn_scoped(scope, || {
+                    while let Some(combination) =
+                        combinations.get(next.fetch_add(1, Ordering::SeqCst))
+                    {
+                        let report = runner.combination(&combination);
+                        reports
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .insert(combination.number, report);
+                    }
+                })
+                .expect("the operating system starts a smoke worker");
         }
     });
     let combinations = reports

@@ -336,3 +336,31 @@ fn deep_nesting_is_refused_in_files_and_in_copier_yml() {
         &[],
     );
 }
+
+#[test]
+fn deeply_nested_values_are_refused_or_rendered_not_crashed() {
+    let copier = ("copier.yml", "name:\n  default: demo\n");
+    let deep = "{% set ns = namespace(x=[]) %}{% for k in range(2) %}{% for i in range(100000) %}{% set ns.x = [ns.x] %}{% endfor %}{% endfor %}";
+    for (printed, works) in [
+        ("{{ ns.x | length }}", true),
+        ("{{ ns.x ~ '' }}", true),
+        ("{{ ns.x }}", false),
+        ("{{ ns.x | tojson }}", false),
+        ("{{ ns.x | to_nice_yaml }}", false),
+    ] {
+        let sandbox = Sandbox::new();
+        let body = format!("{deep}{printed}");
+        template(&sandbox, &[copier, ("deep.txt.jinja", &body)]);
+        let output = new(&sandbox, &[]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if works {
+            assert!(output.status.success(), "{printed}: {stderr}");
+        } else {
+            assert_eq!(output.status.code(), Some(1), "{printed}: {stderr}");
+            assert!(
+                stderr.contains("deep.txt.jinja") && stderr.contains("1000 levels"),
+                "{stderr}"
+            );
+        }
+    }
+}

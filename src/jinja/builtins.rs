@@ -133,12 +133,11 @@ pub(super) fn register(env: &mut Environment<'_>) {
         format!("{}{text}{}", " ".repeat(left), " ".repeat(pad - left))
     });
     env.add_filter("indent", indent);
-    env.add_filter("string", |value: &Value| {
+    env.add_filter("string", |value: &Value| -> Result<Value, Error> {
         if value.is_safe() {
-            value.clone()
-        } else {
-            Value::from(super::format::python_str(value))
+            return Ok(value.clone());
         }
+        super::format::python_str(value).map(Value::from)
     });
     env.add_filter("tojson", tojson);
     env.add_filter("escape", escape);

@@ -12,8 +12,8 @@ pub(super) fn python_formatter(
 ) -> Result<(), Error> {
     let escape = matches!(state.auto_escape(), AutoEscape::Html) && !value.is_safe();
     let text = match value.kind() {
-        ValueKind::Number if !value.is_integer() => python_str(value),
-        ValueKind::Seq | ValueKind::Map if !value.is_safe() => python_repr(value),
+        ValueKind::Number if !value.is_integer() => python_str(value)?,
+        ValueKind::Seq | ValueKind::Map if !value.is_safe() => python_repr(value)?,
         ValueKind::Undefined | ValueKind::None if !escape => {
             return minijinja::escape_formatter(out, state, value);
         }
@@ -53,30 +53,49 @@ pub fn python_float(number: f64) -> String {
     }
 }
 
+/// How deeply lists and dicts may nest when printed or serialised; Python
+/// stops at its recursion limit (1000) too, and deeper values would
+/// overflow the stack.
+pub(super) const MAX_DEPTH: usize = 1000;
+
+pub(super) fn too_deep() -> Error {
+    Error::new(
+        minijinja::ErrorKind::InvalidOperation,
+        format!("a value nests deeper than {MAX_DEPTH} levels"),
+    )
+}
+
 /// Python's `str()`: floats as Python writes them, lists and dicts as their
 /// `repr()`.
-pub(super) fn python_str(value: &Value) -> String {
-    match value.kind() {
+pub(super) fn python_str(value: &Value) -> Result<String, Error> {
+    Ok(match value.kind() {
         ValueKind::Number if !value.is_integer() => {
             f64::try_from(value.clone()).map_or_else(|_| value.to_string(), python_float)
         }
-        ValueKind::Seq | ValueKind::Map => python_repr(value),
+        ValueKind::Seq | ValueKind::Map => python_repr(value)?,
         ValueKind::Undefined => String::new(),
         _ => value
             .as_str()
             .map_or_else(|| value.to_string(), str::to_owned),
-    }
+    })
 }
 
 /// Python's `repr()` of a value.
-pub(super) fn python_repr(value: &Value) -> String {
-    match value.kind() {
+pub(super) fn python_repr(value: &Value) -> Result<String, Error> {
+    repr(value, 0)
+}
+
+fn repr(value: &Value, depth: usize) -> Result<String, Error> {
+    if depth > MAX_DEPTH {
+        return Err(too_deep());
+    }
+    Ok(match value.kind() {
         ValueKind::String => string_repr(value.as_str().unwrap_or_default()),
         ValueKind::Seq => {
-            let items: Vec<String> = value.try_iter().map_or_else(
-                |_| Vec::new(),
-                |items| items.map(|item| python_repr(&item)).collect(),
-            );
+            let items = value
+                .try_iter()?
+                .map(|item| repr(&item, depth + 1))
+                .collect::<Result<Vec<_>, Error>>()?;
             match (value.is_tuple(), items.len()) {
                 (true, 1) => format!("({},)", items[0]),
                 (true, _) => format!("({})", items.join(", ")),
@@ -84,20 +103,21 @@ pub(super) fn python_repr(value: &Value) -> String {
             }
         }
         ValueKind::Map => {
-            let entries: Vec<String> = value.try_iter().map_or_else(
-                |_| Vec::new(),
-                |keys| {
-                    keys.map(|key| {
-                        let item = value.get_item(&key).unwrap_or_default();
-                        format!("{}: {}", python_repr(&key), python_repr(&item))
-                    })
-                    .collect()
-                },
-            );
+            let entries = value
+                .try_iter()?
+                .map(|key| {
+                    let item = value.get_item(&key)?;
+                    Ok(format!(
+                        "{}: {}",
+                        repr(&key, depth + 1)?,
+                        repr(&item, depth + 1)?
+                    ))
+                })
+                .collect::<Result<Vec<_>, Error>>()?;
             format!("{{{}}}", entries.join(", "))
         }
-        _ => python_str(value),
-    }
+        _ => python_str(value)?,
+    })
 }
 
 /// Python's `repr()` of a string: single quotes unless it holds only `'`.

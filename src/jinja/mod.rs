@@ -39,6 +39,29 @@ pub use envops::{EnvOps, Undefined};
 pub use error::TemplateError;
 pub use limits::Limits;
 
+/// The stack that renders run on (address space; only the pages used take
+/// memory). minijinja drops and prints values recursively, and a template
+/// can nest a list a million levels deep within its fuel; 8 MiB (a main
+/// thread's) overflows at about 100,000.
+pub const RENDER_STACK_BYTES: usize = 1024 * 1024 * 1024;
+
+/// Runs `work` on a thread with [`RENDER_STACK_BYTES`] of stack.
+///
+/// # Panics
+///
+/// When the operating system cannot start the thread, or `work` panics.
+pub fn on_render_stack<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("render".into())
+            .stack_size(RENDER_STACK_BYTES)
+            .spawn_scoped(scope, work)
+            .expect("the operating system starts a thread for rendering")
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
 /// How strictly a render runs; the same for every template of one render.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {

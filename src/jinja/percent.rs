@@ -110,10 +110,10 @@ impl Spec {
     fn render(&self, kind: char, value: &Value) -> Result<String, Error> {
         let (sign, body) = match kind {
             's' => {
-                return Ok(self.pad("", &truncate(python_str(value), self.precision), false));
+                return Ok(self.pad("", &truncate(python_str(value)?, self.precision), false));
             }
             'r' | 'a' => {
-                return Ok(self.pad("", &truncate(python_repr(value), self.precision), false));
+                return Ok(self.pad("", &truncate(python_repr(value)?, self.precision), false));
             }
             'c' => {
                 let text = match value.as_str() {

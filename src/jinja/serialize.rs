@@ -83,6 +83,9 @@ fn write_json(
             out.push_str(&" ".repeat(indent * depth));
         }
     };
+    if depth > super::format::MAX_DEPTH {
+        return Err(super::format::too_deep());
+    }
     match value.kind() {
         ValueKind::None | ValueKind::Undefined => out.push_str("null"),
         ValueKind::Bool => out.push_str(if value.is_true() { "true" } else { "false" }),

@@ -42,7 +42,7 @@ enum Node {
 }
 
 pub(super) fn dump(value: &Value, style: &Style) -> Result<String, Error> {
-    let node = represent(value, style)?;
+    let node = represent(value, style, 0)?;
     let mut emitter = Emitter {
         out: String::new(),
         column: 0,
@@ -69,7 +69,10 @@ fn scalar(text: impl Into<String>) -> Node {
     }
 }
 
-fn represent(value: &Value, style: &Style) -> Result<Node, Error> {
+fn represent(value: &Value, style: &Style, depth: usize) -> Result<Node, Error> {
+    if depth > super::format::MAX_DEPTH {
+        return Err(super::format::too_deep());
+    }
     Ok(match value.kind() {
         ValueKind::None | ValueKind::Undefined => scalar("null"),
         ValueKind::Bool => scalar(if value.is_true() { "true" } else { "false" }),
@@ -92,7 +95,10 @@ fn represent(value: &Value, style: &Style) -> Result<Node, Error> {
             let mut pairs = Vec::new();
             for key in keys {
                 let item = value.get_item(&key)?;
-                pairs.push((represent(&key, style)?, represent(&item, style)?));
+                pairs.push((
+                    represent(&key, style, depth + 1)?,
+                    represent(&item, style, depth + 1)?,
+                ));
             }
             let leaves = pairs
                 .iter()
@@ -105,7 +111,7 @@ fn represent(value: &Value, style: &Style) -> Result<Node, Error> {
         ValueKind::Seq | ValueKind::Iterable => {
             let items = value
                 .try_iter()?
-                .map(|item| represent(&item, style))
+                .map(|item| represent(&item, style, depth + 1))
                 .collect::<Result<Vec<_>, _>>()?;
             let leaves = items.iter().all(|item| matches!(item, Node::Scalar { .. }));
             Node::Seq {
