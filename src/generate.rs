@@ -296,12 +296,15 @@ pub fn new_project_from(
     if !options.force && !options.dry_run {
         check_destination(&options.dest)?;
     }
-    // Copier renders a git template (a local repository too) at its newest
-    // tag unless told otherwise.
-    let vcs_ref =
-        crate::update::versions::resolve_ref(&options.template, options.vcs_ref.as_deref(), false)?;
+    // Copier renders a git template at its newest tag unless told otherwise;
+    // a local repository too (a remote one is cloned at it by the source).
     let local_repo =
         matches!(&options.template, TemplateRef::Local(path) if crate::source::is_git_repo(path));
+    let vcs_ref = if local_repo {
+        crate::update::versions::resolve_ref(&options.template, options.vcs_ref.as_deref(), false)?
+    } else {
+        options.vcs_ref.clone()
+    };
     let (source, spec) = if let Some(loaded) = loaded.filter(|_| !local_repo) {
         loaded
     } else {
