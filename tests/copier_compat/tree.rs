@@ -60,20 +60,21 @@ fn walk(root: &Path, dir: &Path, entries: &mut BTreeMap<String, Entry>) {
     }
 }
 
+/// Leaves out `path` and everything below it.
+pub fn without(tree: &mut BTreeMap<String, Entry>, path: &str) {
+    let below = format!("{path}/");
+    tree.retain(|entry, _| entry != path && !entry.starts_with(&below));
+}
+
 /// `None` when both trees are the same, else what differs, as unified diffs
-/// (Copier's side first) and one line per other difference. Paths in `ignore`
-/// are left out.
+/// (Copier's side first) and one line per other difference.
 pub fn difference(
     copier: &BTreeMap<String, Entry>,
     scaffold: &BTreeMap<String, Entry>,
-    ignore: &[&str],
 ) -> Option<String> {
     let mut report = String::new();
     let paths: std::collections::BTreeSet<&String> = copier.keys().chain(scaffold.keys()).collect();
     for path in paths {
-        if ignore.contains(&path.as_str()) {
-            continue;
-        }
         match (copier.get(path), scaffold.get(path)) {
             (Some(a), Some(b)) if a == b => {}
             (
