@@ -83,6 +83,13 @@ fn string_method(text: &str, method: &str, args: &[Value]) -> Result<Option<Valu
     let needle = || -> Result<&str, Error> {
         text_arg(args, 0, method)?.ok_or_else(|| invalid(format!("{method}() takes a string")))
     };
+    let takes_range = matches!(
+        method,
+        "find" | "rfind" | "count" | "startswith" | "endswith"
+    );
+    if matches!(method, "index" | "rindex") || (takes_range && args.len() > 1) {
+        return ranged(text, method, args);
+    }
     Ok(Some(match method {
         "title" if args.is_empty() => Value::from(python_title(text)),
         "removeprefix" => Value::from(text.strip_prefix(needle()?).unwrap_or(text)),
@@ -183,16 +190,6 @@ fn string_method(text: &str, method: &str, args: &[Value]) -> Result<Option<Valu
         "istitle" => {
             Value::from(text.chars().any(char::is_alphabetic) && python_title(text) == text)
         }
-        "index" | "rindex" => {
-            let needle = needle()?;
-            let found = if method == "index" {
-                text.find(needle)
-            } else {
-                text.rfind(needle)
-            };
-            let at = found.ok_or_else(|| invalid("substring not found"))?;
-            Value::from(text[..at].chars().count())
-        }
         "splitlines" => {
             let keepends = args.first().is_some_and(Value::is_true);
             let mut lines = Vec::new();
@@ -221,6 +218,76 @@ fn string_method(text: &str, method: &str, args: &[Value]) -> Result<Option<Valu
             strings(lines)
         }
         "encode" | "decode" => Value::from(text),
+        _ => return Ok(None),
+    }))
+}
+
+/// `text[start:end]` with Python's slice rules, by characters, and the
+/// character offset it starts at.
+fn slice(text: &str, start: Option<i64>, end: Option<i64>) -> (&str, usize) {
+    let length = i64::try_from(text.chars().count()).unwrap_or(i64::MAX);
+    let clamp = |index: i64| {
+        if index < 0 {
+            (index + length).max(0)
+        } else {
+            index.min(length)
+        }
+    };
+    let start = usize::try_from(clamp(start.unwrap_or(0))).unwrap_or(0);
+    let end = usize::try_from(clamp(end.unwrap_or(length)))
+        .unwrap_or(0)
+        .max(start);
+    let byte = |chars: usize| {
+        text.char_indices()
+            .nth(chars)
+            .map_or(text.len(), |(at, _)| at)
+    };
+    (&text[byte(start)..byte(end)], start)
+}
+
+/// The methods that take `sub[, start[, end]]`: `find`, `rfind`, `index`,
+/// `rindex`, `count`, `startswith` and `endswith`.
+fn ranged(text: &str, method: &str, args: &[Value]) -> Result<Option<Value>, Error> {
+    let (Some(needle), rest) = (args.first(), args.get(1..).unwrap_or_default()) else {
+        return Ok(None);
+    };
+    let bound = |index: usize| -> Result<Option<i64>, Error> {
+        match rest.get(index) {
+            None => Ok(None),
+            Some(value) if value.is_none() => Ok(None),
+            Some(value) => i64::try_from(value.clone())
+                .map(Some)
+                .map_err(|_| invalid("slice indices must be integers or None")),
+        }
+    };
+    let (window, offset) = slice(text, bound(0)?, bound(1)?);
+    let needles: Vec<String> = match needle.as_str() {
+        Some(needle) => vec![needle.to_owned()],
+        None if matches!(method, "startswith" | "endswith") => needle
+            .try_iter()?
+            .map(|item| {
+                item.as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| invalid("a tuple of strings is required"))
+            })
+            .collect::<Result<_, _>>()?,
+        None => return Err(invalid(format!("{method}() takes a string"))),
+    };
+    let position = |found: Option<usize>| found.map(|at| window[..at].chars().count() + offset);
+    Ok(Some(match method {
+        "startswith" => Value::from(needles.iter().any(|n| window.starts_with(n.as_str()))),
+        "endswith" => Value::from(needles.iter().any(|n| window.ends_with(n.as_str()))),
+        "count" => Value::from(window.matches(needles[0].as_str()).count()),
+        "find" | "index" => match (position(window.find(needles[0].as_str())), method) {
+            (Some(at), _) => Value::from(at),
+            (None, "find") => Value::from(-1),
+            (None, _) => return Err(invalid("substring not found")),
+        },
+        "rfind" | "rindex" => match (position(window.rfind(needles[0].as_str())), method) {
+            (Some(at), _) => Value::from(at),
+            (None, "rfind") => Value::from(-1),
+            (None, _) => return Err(invalid("substring not found")),
+        },
         _ => return Ok(None),
     }))
 }
