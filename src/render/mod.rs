@@ -135,8 +135,14 @@ pub fn render(
         "_copier_operation".to_owned(),
         Value::from(answers.operation()),
     )]);
-    let excluded = render_patterns(renderer, "_exclude", &spec.exclude_patterns(), &operation)?;
-    let exclude = patterns("_exclude", excluded.iter().map(String::as_str))?;
+    let rendered_exclude;
+    let exclude = if let Some(compiled) = spec.exclude_compiled.get() {
+        compiled
+    } else {
+        let excluded = render_patterns(renderer, "_exclude", &spec.exclude_patterns(), &operation)?;
+        rendered_exclude = patterns("_exclude", excluded.iter().map(String::as_str))?;
+        &rendered_exclude
+    };
     let skip_if_exists =
         render_patterns(renderer, "_skip_if_exists", &spec.skip_if_exists, &context)?;
     patterns("_skip_if_exists", skip_if_exists.iter().map(String::as_str))?;
@@ -149,7 +155,7 @@ pub fn render(
         paths: paths::Paths::new(renderer, answers, &answers_file.path, &spec.envops),
         preserve_symlinks: spec.preserve_symlinks,
     };
-    walk.folder(&root, &exclude, &mut tree, None)?;
+    walk.folder(&root, exclude, &mut tree, None)?;
     for module in &spec.modules {
         let enabled = module.when.holds(
             renderer,

@@ -6,6 +6,7 @@
 //! Modules (a scaffold extension, `_modules`) add their own questions after the
 //! base template's.
 
+mod patterns;
 mod question;
 mod settings;
 pub mod yaml;
@@ -20,6 +21,7 @@ pub use crate::jinja::EnvOps;
 use crate::jinja::{self, TemplateError};
 use crate::source::{Source, SourceError};
 
+pub use patterns::Compiled;
 pub use question::{AnswerType, Choice, Choices, Question, When, choices as parse_choices};
 pub use settings::{Module, SmokeSpec};
 
@@ -40,12 +42,7 @@ pub const DEFAULT_EXCLUDE: &[&str] = &[
 pub const COPIER_VERSION: &str = "9.19.1";
 
 /// Settings Copier knows that scaffold reads but does not act on.
-const IGNORED_SETTINGS: &[&str] = &[
-    "_skip_tasks",
-    "_clean_on_error",
-    "_overwrite",
-    "_unsafe",
-];
+const IGNORED_SETTINGS: &[&str] = &["_skip_tasks", "_clean_on_error", "_overwrite", "_unsafe"];
 
 #[derive(Debug, thiserror::Error)]
 #[error("{file}: {message}")]
@@ -89,6 +86,8 @@ pub struct Spec {
     /// [`DEFAULT_EXCLUDE`] applies (only without `_subdirectory`).
     pub exclude: Option<Vec<String>>,
     pub skip_if_exists: Vec<String>,
+    /// `_exclude` (with Copier's defaults) compiled, unless it holds templates.
+    pub exclude_compiled: Compiled,
     pub templates_suffix: String,
     pub answers_file: Option<String>,
     pub message_after_copy: Option<String>,
@@ -197,6 +196,7 @@ impl Spec {
             subdirectory: None,
             exclude: None,
             skip_if_exists: Vec::new(),
+            exclude_compiled: Compiled::default(),
             templates_suffix: ".jinja".into(),
             answers_file: None,
             message_after_copy: None,
@@ -270,6 +270,9 @@ impl Spec {
                 other => return Err(error(format!("unknown setting `{other}`"))),
             }
         }
+        spec.exclude_compiled =
+            Compiled::new("_exclude", &spec.exclude_patterns(), &spec.envops).map_err(error)?;
+        Compiled::new("_skip_if_exists", &spec.skip_if_exists, &spec.envops).map_err(error)?;
         for name in secret {
             if let Some(&at) = spec.index.get(&name) {
                 spec.questions[at].secret = true;

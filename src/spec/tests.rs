@@ -151,3 +151,13 @@ fn smoke_matrix_is_kept_as_axes_and_expanded_on_demand() {
     assert_eq!(smoke.len(), Some(100_000_000));
     assert_eq!(smoke.get(99_999_999).unwrap()["q0"], Value::from(9));
 }
+
+#[test]
+fn plain_exclude_patterns_compile_when_the_spec_loads() {
+    let plain = Spec::parse("copier.yml", "_exclude: ['*.tmp', 'docs/']\n").unwrap();
+    let compiled = plain.exclude_compiled.get().unwrap();
+    assert!(compiled.matches("a/b.tmp") && compiled.matches("docs/x.md"));
+    assert!(!compiled.matches("src/main.rs"));
+    let templated = Spec::parse("copier.yml", "_exclude: ['{{ x }}']\n").unwrap();
+    assert!(templated.exclude_compiled.get().is_none());
+}
