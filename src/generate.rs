@@ -206,6 +206,9 @@ fn external_data(
 
 /// `git rev-parse HEAD` of the template's checkout, Copier's `vcs_ref_hash`.
 fn commit_hash(source: &Source) -> Option<String> {
+    if let Some(hash) = source.commit_hash() {
+        return Some(hash.to_owned());
+    }
     let dir = source.local_path()?;
     if !crate::source::is_git_repo(&dir) {
         return None;

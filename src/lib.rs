@@ -12,6 +12,7 @@ pub mod cli;
 pub mod disk;
 mod error;
 pub mod generate;
+pub mod git;
 pub mod interrupt;
 pub mod jinja;
 pub mod merge;

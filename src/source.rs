@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 
 use include_dir::{Dir, DirEntry, include_dir};
 
-pub use git::{DEFAULT_TIMEOUT as DEFAULT_GIT_TIMEOUT, TIMEOUT_VAR as GIT_TIMEOUT_VAR};
+pub use git::{
+    DEFAULT_TIMEOUT as DEFAULT_GIT_TIMEOUT, TIMEOUT_VAR as GIT_TIMEOUT_VAR, remote_tags,
+};
 pub use walk::{MAX_BYTES, MAX_FILES};
 
 static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
@@ -258,6 +260,8 @@ pub struct Source {
     /// Keeps a cloned repository alive for as long as the source is used.
     #[allow(dead_code, reason = "held for its Drop, which removes the clone")]
     checkout: Option<git::Checkout>,
+    /// The commit read from a local repository (Copier's `vcs_ref_hash`).
+    commit_hash: Option<String>,
 }
 
 impl Source {
@@ -312,6 +316,7 @@ impl Source {
             reference: TemplateRef::Builtin(name.to_owned()),
             version: Some(version.to_owned()),
             checkout: None,
+            commit_hash: None,
         })
     }
 
@@ -329,6 +334,7 @@ impl Source {
             reference: TemplateRef::Builtin(name.to_owned()),
             version: Some(BUILTIN_VERSION.to_owned()),
             checkout: None,
+            commit_hash: None,
         })
     }
 
@@ -366,6 +372,7 @@ impl Source {
             reference,
             version,
             checkout: None,
+            commit_hash: None,
         })
     }
 
@@ -373,8 +380,25 @@ impl Source {
         git::check_argument("URL", url)?;
         let checkout = git::Checkout::new()?;
         let dir = checkout.path();
-        git::clone(url, vcs_ref, dir)?;
-        let version = git::describe(dir);
+        let mut commit_hash = None;
+        let version = if let Some(local) = crate::git::local_repository(url) {
+            // Read in process from the repository's objects: no clone.
+            let rev = match vcs_ref {
+                Some(rev) => rev.to_owned(),
+                None => crate::update::versions::newest_version(
+                    crate::git::tags(&local)?.iter().map(String::as_str),
+                    false,
+                )
+                .unwrap_or("HEAD")
+                .to_owned(),
+            };
+            let exported = crate::git::export(&local, &rev, dir)?;
+            commit_hash = Some(exported.commit);
+            Some(exported.version)
+        } else {
+            git::clone(url, vcs_ref, dir)?;
+            git::describe(dir)
+        };
         let mut source = Self::folder(
             dir,
             TemplateRef::Git {
@@ -383,11 +407,18 @@ impl Source {
         )?;
         source.version = version;
         source.checkout = Some(checkout);
+        source.commit_hash = commit_hash;
         Ok(source)
     }
 
     pub fn reference(&self) -> &TemplateRef {
         &self.reference
+    }
+
+    /// The commit a local repository's template was read from, when it was
+    /// read in process (no checkout to ask).
+    pub fn commit_hash(&self) -> Option<&str> {
+        self.commit_hash.as_deref()
     }
 
     /// The `_commit` recorded in the answers file: a git tag or commit, or

@@ -235,17 +235,29 @@ pub fn describe_work_tree(dir: &Path) -> Option<String> {
     })
 }
 
-/// The newest tag by version order, as Copier picks by default.
+/// The newest tag that is a PEP 440 version (no pre-release), as Copier
+/// picks by default.
 fn latest_tag(dir: &Path) -> Option<String> {
-    let output = git()
-        .current_dir(dir)
-        .args(["tag", "--sort=-v:refname"])
-        .output()
-        .ok()?;
-    String::from_utf8_lossy(&output.stdout)
+    let output = git().current_dir(dir).args(["tag"]).output().ok()?;
+    let tags = String::from_utf8_lossy(&output.stdout);
+    crate::update::versions::newest_version(tags.lines(), false).map(str::to_owned)
+}
+
+/// Every tag of the repository at `url` (`git ls-remote --tags`), checked
+/// and bounded in time like a clone.
+pub fn remote_tags(url: &str) -> Result<Vec<String>, SourceError> {
+    check_argument("URL", url)?;
+    let listed = run(
+        "ls-remote",
+        url,
+        git().args(["ls-remote", "--tags", "--refs", "--"]).arg(url),
+        timeout()?,
+    )?;
+    Ok(listed
         .lines()
-        .next()
-        .map(str::to_owned)
+        .filter_map(|line| line.split_once("refs/tags/"))
+        .map(|(_, tag)| tag.to_owned())
+        .collect())
 }
 
 #[cfg(test)]

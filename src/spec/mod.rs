@@ -111,6 +111,22 @@ pub struct Spec {
 }
 
 impl Spec {
+    /// Adds the command line's `-x/--exclude` patterns to `_exclude`, as Copier does.
+    pub fn exclude_also(&mut self, patterns: &[String]) -> Result<(), LoadError> {
+        if patterns.is_empty() {
+            return Ok(());
+        }
+        let mut all = self.exclude_patterns();
+        all.extend(patterns.iter().cloned());
+        self.exclude_compiled =
+            Compiled::new("_exclude", &all, &self.envops).map_err(|message| SpecError {
+                file: "--exclude".into(),
+                message,
+            })?;
+        self.exclude = Some(all);
+        Ok(())
+    }
+
     pub fn question(&self, name: &str) -> Option<&Question> {
         self.index.get(name).map(|&at| &self.questions[at])
     }

@@ -83,11 +83,7 @@ fn render_and_write(
         versions::resolve_ref(reference, options.vcs_ref.as_deref(), options.prereleases)?;
     let source = Source::open(reference, vcs_ref.as_deref())?;
     let mut spec = Spec::load(&source)?;
-    if !options.exclude.is_empty() {
-        let mut patterns = spec.exclude_patterns();
-        patterns.extend(options.exclude.iter().cloned());
-        spec.exclude = Some(patterns);
-    }
+    spec.exclude_also(&options.exclude)?;
     spec.skip_if_exists
         .extend(options.skip_if_exists.iter().cloned());
     let warnings = tasks::check_trust(&spec, options.trust, options.skip_tasks)?;

@@ -187,7 +187,7 @@ pub fn prepare(
         .unwrap_or_default();
 
     let base_source = versions::open_base(&reference, commit.as_deref())?;
-    let base_spec = with_patterns(Spec::load(&base_source)?, options);
+    let base_spec = with_patterns(Spec::load(&base_source)?, options)?;
     let base_input = AnswerInput {
         folder_name: folder_name.clone(),
         answers_file: Some(recorded.answers.clone()),
@@ -200,7 +200,7 @@ pub fn prepare(
     let theirs_ref =
         versions::resolve_ref(&reference, options.vcs_ref.as_deref(), options.prereleases)?;
     let theirs_source = versions::open_theirs(&reference, theirs_ref.as_deref())?;
-    let theirs_spec = with_patterns(Spec::load(&theirs_source)?, options);
+    let theirs_spec = with_patterns(Spec::load(&theirs_source)?, options)?;
     let theirs_input = AnswerInput {
         folder_name,
         answers_file: Some(recorded.answers),
@@ -356,15 +356,11 @@ fn refuse_undeliverable(plan: &Plan) -> Result<(), UpdateError> {
 }
 
 /// The spec with the `-x` and `-s` patterns of the command line added.
-fn with_patterns(mut spec: Spec, options: &UpdateOptions) -> Spec {
-    if !options.exclude.is_empty() {
-        let mut patterns = spec.exclude_patterns();
-        patterns.extend(options.exclude.iter().cloned());
-        spec.exclude = Some(patterns);
-    }
+fn with_patterns(mut spec: Spec, options: &UpdateOptions) -> Result<Spec, Error> {
+    spec.exclude_also(&options.exclude)?;
     spec.skip_if_exists
         .extend(options.skip_if_exists.iter().cloned());
-    spec
+    Ok(spec)
 }
 
 fn changed_answers(base: &Rendered, theirs: &Rendered) -> Vec<String> {

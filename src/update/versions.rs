@@ -72,8 +72,10 @@ pub fn resolve_ref(
             let absolute = std::path::absolute(path).unwrap_or_else(|_| path.clone());
             newest_tag(&absolute.display().to_string(), prereleases)
         }
-        (TemplateRef::Git { url }, None) => Ok(Some(
-            newest_tag(url, prereleases)?.unwrap_or_else(|| "HEAD".to_owned()),
+        // The clone (or the local read) picks the newest release itself; a
+        // pre-release needs the tags first.
+        (TemplateRef::Git { url }, None) if prereleases => Ok(Some(
+            newest_tag(url, true)?.unwrap_or_else(|| "HEAD".to_owned()),
         )),
         _ => Ok(None),
     }
@@ -109,31 +111,13 @@ pub fn pep440(text: &str) -> Option<pep440_rs::Version> {
     format!("{base}.post{count}+g{hash}").parse().ok()
 }
 
-/// Every tag of the repository at `url`, read with `git ls-remote`.
+/// Every tag of the repository at `url`: read in process from a local
+/// repository, else with `git ls-remote` (bounded in time).
 fn tags(url: &str) -> Result<Vec<String>, SourceError> {
-    let failed = |message: String| SourceError::Git {
-        action: "ls-remote",
-        url: url.to_owned(),
-        message,
-    };
-    if url.starts_with('-') {
-        return Err(failed("a URL cannot start with `-`".to_owned()));
+    match crate::git::local_repository(url) {
+        Some(local) => crate::git::tags(&local),
+        None => source::remote_tags(url),
     }
-    let output = std::process::Command::new("git")
-        .args(["ls-remote", "--tags", "--refs", "--", url])
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .output()
-        .map_err(|err| failed(format!("cannot run git: {err}")))?;
-    if !output.status.success() {
-        return Err(failed(
-            String::from_utf8_lossy(&output.stderr).trim().to_owned(),
-        ));
-    }
-    Ok(String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| line.split_once("refs/tags/"))
-        .map(|(_, tag)| tag.to_owned())
-        .collect())
 }
 
 #[cfg(test)]
