@@ -41,7 +41,9 @@ const PENDING: &[(&str, &str)] = &[
     ("answer-order", "--data answers are in the context from the start, for defaults of earlier questions (answers)"),
     ("external-data-templated", "_external_data paths rendered with the answers; a missing file is an empty mapping (answers)"),
     ("jinja-builtins-more", "the xmlattr filter (jinja)"),
+    ("no-config", "a folder without copier.yml renders with Copier's defaults (spec; or make it deliberate)"),
     ("number-filters", "int and float filters fall back to their default on text that is no number (jinja)"),
+    ("two-config-files", "copier.yml and copier.yaml together are refused (spec)"),
 ];
 
 const JOBS: usize = 3;
