@@ -306,9 +306,14 @@ fn ask(
         kind,
         help: render_opt("help", &question.help)?,
         default,
+        // Typed as the answer will be, so the prompt finds the default among them.
         choices: choices
             .into_iter()
             .filter(|choice| choice.disabled.is_none())
+            .map(|choice| ResolvedChoice {
+                value: super::cast::cast_scalar(kind, &choice.value).unwrap_or(choice.value),
+                ..choice
+            })
             .collect(),
         placeholder: render_opt("placeholder", &question.placeholder)?,
         multiline: question.multiline.holds(

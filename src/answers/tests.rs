@@ -313,3 +313,38 @@ fn a_self_referencing_default_names_its_question_when_strict() {
         "Copier prints it empty"
     );
 }
+
+/// Answers every prompt with the default it is shown, and keeps what it saw.
+struct TakeDefault(Vec<(Value, Vec<Value>)>);
+
+impl Prompter for TakeDefault {
+    fn ask(&mut self, request: &PromptRequest<'_>) -> Result<Value, String> {
+        let choices = request
+            .choices
+            .iter()
+            .map(|choice| choice.value.clone())
+            .collect();
+        self.0.push((request.default.clone(), choices));
+        Ok(request.default.clone())
+    }
+
+    fn refuse(&mut self, message: &str) {
+        panic!("refused: {message}");
+    }
+}
+
+#[test]
+fn a_prompt_shows_typed_choices_with_the_default_among_them() {
+    let spec = Spec::parse(
+        "copier.yml",
+        "port:\n  type: int\n  choices: ['80', '8080']\n  default: 8080\n",
+    )
+    .unwrap();
+    let mut input = defaults();
+    input.defaults = false;
+    let mut prompter = TakeDefault(Vec::new());
+    let answers = resolve(&spec, &env(), &input, Some(&mut prompter)).unwrap();
+    assert_eq!(answers.get("port"), Some(Value::from(8080)));
+    let (default, choices) = &prompter.0[0];
+    assert!(choices.contains(default), "{default} in {choices:?}");
+}
