@@ -43,7 +43,6 @@ const PENDING: &[(&str, &str)] = &[
     ("jinja-builtins-more", "the xmlattr filter (jinja)"),
     ("no-config", "a folder without copier.yml renders with Copier's defaults (spec; or make it deliberate)"),
     ("number-filters", "int and float filters fall back to their default on text that is no number (jinja)"),
-    ("two-config-files", "copier.yml and copier.yaml together are refused (spec)"),
 ];
 
 const JOBS: usize = 3;
