@@ -164,46 +164,6 @@ fn answers_file_spec(
     })
 }
 
-/// `_external_data`: each name's YAML file, read from the destination (where
-/// an earlier project left it); a missing file is an empty mapping, as in
-/// Copier, and a path leaving the destination is refused.
-fn external_data(
-    spec: &Spec,
-    renderer: &Renderer,
-    input: &AnswerInput,
-) -> Result<serde_json::Map<String, serde_json::Value>, Error> {
-    let mut loaded = serde_json::Map::new();
-    if spec.external_data.is_empty() {
-        return Ok(loaded);
-    }
-    let context = minijinja::context! {
-        _folder_name => &input.folder_name,
-        _copier_conf => minijinja::context! {
-            answers_file => &input.answers_file_name,
-            dst_path => &input.conf.dst_path,
-        },
-    };
-    for (name, template) in &spec.external_data {
-        let rendered = renderer.render(&format!("_external_data.{name}"), template, &context)?;
-        let relative = safe_relpath(rendered.trim()).map_err(|source| RenderError::UnsafePath {
-            file: format!("_external_data.{name}"),
-            source,
-        })?;
-        let path = Path::new(&input.conf.dst_path).join(&relative);
-        let value = match std::fs::read_to_string(&path) {
-            Ok(text) => serde_norway::from_str(&text).map_err(|err| {
-                Error::Other(format!(
-                    "_external_data.{name}: `{}`: invalid YAML: {err}",
-                    path.display()
-                ))
-            })?,
-            Err(_) => serde_json::Value::Object(serde_json::Map::new()),
-        };
-        loaded.insert(name.clone(), value);
-    }
-    Ok(loaded)
-}
-
 /// `git rev-parse HEAD` of the template's checkout, Copier's `vcs_ref_hash`.
 fn commit_hash(source: &Source) -> Option<String> {
     if let Some(hash) = source.commit_hash() {
@@ -245,9 +205,6 @@ fn resolve_and_render(
     }
     if input.conf.vcs_ref_hash.is_none() {
         input.conf.vcs_ref_hash = commit_hash(source);
-    }
-    if input.external.is_empty() {
-        input.external = external_data(spec, renderer, &input)?;
     }
     let answers = answers::resolve(spec, renderer, &input, prompter)?;
     if let (true, Some(template)) = (templated, &spec.answers_file) {

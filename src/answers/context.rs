@@ -44,8 +44,6 @@ pub struct Fixed {
     /// `_copier_operation`: `copy` or `update`; Copier defines it only while
     /// rendering `_exclude` (and tasks), not in files or questions.
     pub operation: String,
-    /// `_external_data`: name to the loaded YAML.
-    pub external: Value,
 }
 
 #[derive(Debug, Default)]
@@ -64,12 +62,19 @@ pub(super) struct Store {
     pub values: RwLock<Values>,
     phase: AtomicU8,
     answers_file: RwLock<String>,
+    /// `_external_data`: name to the loaded YAML.
+    pub external: RwLock<serde_json::Map<String, serde_json::Value>>,
 }
 
 impl Store {
-    pub fn new(fixed: Fixed, answers_file: String) -> Arc<Self> {
+    pub fn new(
+        fixed: Fixed,
+        answers_file: String,
+        external: serde_json::Map<String, serde_json::Value>,
+    ) -> Arc<Self> {
         Arc::new(Self {
             fixed,
+            external: RwLock::new(external),
             answers_file: RwLock::new(answers_file),
             values: RwLock::new(Values::default()),
             phase: AtomicU8::new(0),
@@ -86,6 +91,14 @@ impl Store {
         self.values
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Adds one loaded `_external_data` entry.
+    pub fn set_external(&self, name: &str, value: serde_json::Value) {
+        self.external
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(name.to_owned(), value);
     }
 
     /// `_copier_conf.answers_file`.
@@ -173,7 +186,13 @@ impl Scope {
             ),
             "_copier_python" => Value::from("python3"),
             "_copier_phase" => Value::from(self.store.phase().name()),
-            "_external_data" => fixed.external.clone(),
+            "_external_data" => crate::answers::to_jinja(
+                &*self
+                    .store
+                    .external
+                    .read()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner),
+            ),
             "_src_path" => Value::from(fixed.src_path.clone()),
             "_commit" => Value::from(fixed.commit.clone()?),
             _ => return None,

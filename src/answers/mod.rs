@@ -8,6 +8,7 @@
 
 mod cast;
 mod context;
+mod external;
 mod input;
 mod question;
 mod resolve;
@@ -66,6 +67,8 @@ pub enum AnswerError {
         "question `{question}` has no default, so --defaults cannot answer it: pass {flag}=VALUE"
     )]
     Required { question: String, flag: String },
+    #[error("_external_data.{name}: {message}")]
+    External { name: String, message: String },
     #[error("answers file `{path}`: {message}")]
     AnswersFile { path: String, message: String },
     #[error("prompt for `{question}` failed: {message}")]

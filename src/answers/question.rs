@@ -59,9 +59,13 @@ impl Bound<'_> {
     /// gets the question's name in its message.
     fn name_self_reference(&self, text: &str, err: crate::jinja::TemplateError) -> AnswerError {
         let name = &self.question.name;
-        let mentions_itself = text
-            .split(|ch: char| !(ch.is_alphanumeric() || ch == '_'))
-            .any(|word| word == name);
+        // The name as a variable, not as an attribute (`x.name`).
+        let is_word = |ch: char| ch.is_alphanumeric() || ch == '_';
+        let mentions_itself = text.match_indices(name.as_str()).any(|(at, _)| {
+            let before = text[..at].chars().next_back();
+            let after = text[at + name.len()..].chars().next();
+            !before.is_some_and(|ch| is_word(ch) || ch == '.') && !after.is_some_and(is_word)
+        });
         if mentions_itself && err.message.contains("undefined") {
             return AnswerError::SelfReference {
                 question: name.clone(),

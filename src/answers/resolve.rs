@@ -62,15 +62,18 @@ pub fn resolve(
             commit: input.commit.clone(),
             conf: conf(input),
             operation: input.operation.clone().unwrap_or_else(|| "copy".into()),
-            external: crate::answers::to_jinja(&input.external),
         },
         input.answers_file_name.clone(),
+        input.external.clone(),
     );
     let answers = Answers {
         store: Arc::clone(&store),
     };
-    add_unasked_data(&store, spec, input);
+    add_data(&store, spec, input);
+    let mut external =
+        super::external::Pending::new(&spec.external_data, &input.external, &input.conf.dst_path);
     for question in &spec.questions {
+        external.load(env, &store, false)?;
         let bound = Bound {
             env,
             store: &store,
@@ -98,17 +101,13 @@ pub fn resolve(
         };
         let mut values = store.write();
         let jinja = crate::answers::to_jinja(&value);
-        if values
-            .map
-            .insert(question.name.clone(), (value, jinja))
-            .is_none()
-        {
-            values.order.push(question.name.clone());
-        }
+        values.map.insert(question.name.clone(), (value, jinja));
+        values.order.push(question.name.clone());
         if asked && !question.secret {
             values.recorded.push(question.name.clone());
         }
     }
+    external.load(env, &store, true)?;
     order_recorded(&store, input);
     Ok(answers)
 }
@@ -177,15 +176,18 @@ fn flag_of(question: &Question) -> String {
     }
 }
 
-/// Data that answers no question is still a variable from the start, as in Copier.
-fn add_unasked_data(store: &Arc<Store>, spec: &Spec, input: &AnswerInput) {
+/// Every `--data` value is a variable from the start, as in Copier (a
+/// question's is cast when the question comes); data that answers no question
+/// stays one.
+fn add_data(store: &Arc<Store>, spec: &Spec, input: &AnswerInput) {
     let mut values = store.write();
     for item in &input.data {
-        if spec.question(&item.key).is_none() && !values.map.contains_key(&item.key) {
-            let jinja = crate::answers::to_jinja(&item.value);
-            values
-                .map
-                .insert(item.key.clone(), (item.value.clone(), jinja));
+        let jinja = crate::answers::to_jinja(&item.value);
+        let earlier = values
+            .map
+            .insert(item.key.clone(), (item.value.clone(), jinja));
+        // A question's own entry in `order` comes when it is answered.
+        if earlier.is_none() && spec.question(&item.key).is_none() {
             values.order.push(item.key.clone());
         }
     }

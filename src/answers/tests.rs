@@ -348,3 +348,12 @@ fn a_prompt_shows_typed_choices_with_the_default_among_them() {
     let (default, choices) = &prompter.0[0];
     assert!(choices.contains(default), "{default} in {choices:?}");
 }
+
+#[test]
+fn data_is_in_the_context_before_its_question_comes() {
+    let mut input = defaults();
+    input.data = data(&["second=given"]);
+    let spec = "first:\n  type: str\n  default: \"{{ second }}-x\"\nsecond: s\n";
+    let answers = resolve_spec(spec, &input).unwrap();
+    assert_eq!(answers.get("first"), Some(Value::from("given-x")));
+}

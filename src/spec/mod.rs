@@ -316,18 +316,27 @@ fn join(dir: &str, name: &str) -> String {
     }
 }
 
+/// `copier.yml` or `copier.yaml`; both at once are refused, as by Copier.
 fn read_spec_file(source: &Source, dir: &str) -> Result<Option<(String, String)>, LoadError> {
+    let mut found = None;
     for name in ["copier.yml", "copier.yaml"] {
         let path = join(dir, name);
         if let Some(bytes) = source.read(&path)? {
+            if found.is_some() {
+                return Err(SpecError {
+                    file: path,
+                    message: "the template has both copier.yml and copier.yaml; keep one".into(),
+                }
+                .into());
+            }
             let text = String::from_utf8(bytes).map_err(|_| SpecError {
                 file: path.clone(),
                 message: "is not UTF-8 text".into(),
             })?;
-            return Ok(Some((path, text)));
+            found = Some((path, text));
         }
     }
-    Ok(None)
+    Ok(found)
 }
 
 /// A setting that is a list (or nothing), each item as JSON.

@@ -296,7 +296,7 @@ fn external_data_is_read_from_the_destination() {
     write(
         &root,
         "copier.yml",
-        "_external_data:\n  shared: shared/settings.yml\n  gone: missing.yml\nname: x\n",
+        "_external_data:\n  shared: \"{{ folder }}/settings.yml\"\n  gone: missing.yml\nfolder: shared\n",
     );
     write(
         &root,
@@ -538,4 +538,17 @@ fn a_huge_smoke_matrix_is_not_expanded_to_show_help() {
         .assert()
         .success()
         .stdout(predicate::str::contains("--name"));
+}
+
+#[test]
+fn two_config_files_are_refused_as_by_copier() {
+    let sandbox = Sandbox::new();
+    let root = sandbox.join("tpl");
+    write(&root, "copier.yml", "a: 1\n");
+    write(&root, "copier.yaml", "b: 2\n");
+    sandbox
+        .scaffold(&["new", "out", "-t", root.to_str().unwrap(), "--defaults"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("both copier.yml and copier.yaml"));
 }
