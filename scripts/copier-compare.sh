@@ -112,6 +112,9 @@ different=0
 if ! entries=$(diff -u --label copier --label scaffold <(listing "$work/copier") <(listing "$work/scaffold")); then
     echo "--- entries (type, mode, path[target]) differ:"
     echo "$entries" | tail -n +3 | grep '^[-+]'
+    if echo "$entries" | grep -q '^-d [0-9]* \./\.git '; then
+        echo "(Copier copied its clone's .git: the template's _exclude leaves .git out; scaffold never does, see docs/copier.md)"
+    fi
     different=1
 fi
 if ! (cd "$work" && diff -ruN --no-dereference copier scaffold); then
