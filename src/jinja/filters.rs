@@ -33,6 +33,7 @@ pub(super) fn register(env: &mut Environment<'_>) {
     env.add_filter("ans_random", ans_random);
     env.add_filter("ans_groupby", ans_groupby);
     env.add_filter("fileglob", fileglob);
+    env.add_filter("random_mac", random_mac);
     super::builtins::register(env);
 }
 
@@ -357,6 +358,35 @@ fn ans_groupby(value: &Value, attribute: &str) -> Result<Value, Error> {
             .map(|(key, members)| Value::from(vec![key, Value::from(members)]))
             .collect::<Vec<_>>(),
     ))
+}
+
+/// Ansible's `random_mac`: completes a MAC prefix with bytes that are
+/// reproducible (from the prefix and seed) rather than random.
+fn random_mac(prefix: &str, seed: Option<Value>) -> Result<String, Error> {
+    let prefix = prefix.to_lowercase();
+    let items: Vec<&str> = prefix.split(':').collect();
+    if items.len() > 5 {
+        return Err(invalid(format!(
+            "Invalid value ({prefix}) for random_mac: 5 colon(:) separated items max"
+        )));
+    }
+    let is_byte = |item: &&str| item.len() >= 2 && item[..2].chars().all(|c| c.is_ascii_hexdigit());
+    if let Some(bad) = items.iter().find(|item| !is_byte(item)) {
+        return Err(invalid(format!(
+            "Invalid value ({prefix}) for random_mac: {bad} not hexa byte"
+        )));
+    }
+    let seed = seed.unwrap_or_else(|| Value::from(prefix.as_str()));
+    let value =
+        0x10_0000_0000 + next_random(seed_of(Some(&seed))) % (0xff_ffff_ffff - 0x10_0000_0000);
+    let digits = format!("{value:x}");
+    let remain = 2 * (6 - items.len());
+    let mut out = prefix.clone();
+    for pair in digits.as_bytes()[..remain].chunks(2) {
+        out.push(':');
+        out.push_str(std::str::from_utf8(pair).unwrap_or_default());
+    }
+    Ok(out)
 }
 
 /// `fileglob` lists files of the machine that renders; a template may not

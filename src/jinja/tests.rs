@@ -366,3 +366,28 @@ fn generated_templates_never_panic() {
         let _ = env.render("fuzz", &source, &Value::from_pairs([("a", 1)]));
     }
 }
+
+#[test]
+fn random_mac_completes_a_prefix_reproducibly() {
+    let mac = render("{{ '52:54:00' | random_mac }}").unwrap();
+    assert_eq!(mac.len(), 17, "{mac}");
+    assert!(mac.starts_with("52:54:00:"), "{mac}");
+    assert_eq!(mac, render("{{ '52:54:00' | random_mac }}").unwrap());
+    assert!(render("{{ 'zz:00' | random_mac }}").is_err());
+}
+
+#[test]
+fn the_loader_reads_builtin_templates_too() {
+    use crate::source::Source;
+    let source = Source::builtin("service").unwrap();
+    let env =
+        Environment::for_template(&EnvOps::default(), Some(source.reader()), &options()).unwrap();
+    let ignored = env
+        .render("t", "{% include '.gitignore' %}", &Value::from(()))
+        .unwrap();
+    let expected = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/service/.gitignore"),
+    )
+    .unwrap();
+    assert_eq!(ignored, expected);
+}
