@@ -272,7 +272,8 @@ pub fn new_project_from(
         let spec = Spec::load(&source)?;
         (source, spec)
     };
-    let warnings = check_tasks(&spec, options)?;
+    // Tasks and Jinja extensions run on the user's machine: refused unless trusted.
+    let warnings = crate::tasks::check_trust(&spec, options.trust, options.skip_tasks)?;
     let mut data = match &options.data_file {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -316,27 +317,21 @@ pub fn new_project_from(
         skip_if_exists: rendered.skip_if_exists.clone(),
     };
     let report = write::write_new(&rendered.tree, &options.dest, &write_options)?;
+    if !options.skip_tasks {
+        let runner = crate::tasks::Runner {
+            rendered: &rendered,
+            dest: &options.dest,
+            operation: "copy",
+            quiet: false,
+            pretend: false,
+        };
+        runner.run(&crate::tasks::tasks(&rendered.spec))?;
+    }
     Ok(NewOutcome {
         rendered,
         warnings,
         written: Some(report),
     })
-}
-
-/// Copier refuses a template with `_tasks` unless trusted; scaffold does too,
-/// and does not run them yet: trusted, it says so once.
-fn check_tasks(spec: &Spec, options: &NewOptions) -> Result<Vec<String>, Error> {
-    if !spec.has_tasks || options.skip_tasks {
-        return Ok(Vec::new());
-    }
-    if !options.trust {
-        return Err(Error::Usage(
-            "the template has `_tasks`, commands it runs on your machine: pass --trust to accept the template (or --skip-tasks to leave them out)".into(),
-        ));
-    }
-    Ok(vec![
-        "the template's `_tasks` were not run: this version of scaffold does not run tasks".into(),
-    ])
 }
 
 /// Fails early, before any question is asked, when the destination is unusable.

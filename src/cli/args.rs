@@ -92,7 +92,7 @@ pub struct NewArgs {
     /// Read answers from a YAML file of NAME: VALUE (--data wins over it), as Copier's --data-file.
     #[arg(long, value_name = "FILE")]
     pub data_file: Option<PathBuf>,
-    /// Trust the template: accept `_tasks` (not run by this version: one warning is printed).
+    /// Trust the template: run its `_tasks` (and accept `_jinja_extensions`), as Copier's --trust.
     #[arg(long, visible_alias = "UNSAFE")]
     pub trust: bool,
     /// Do not run the template's `_tasks`.
