@@ -37,6 +37,10 @@ pub struct CaseFile {
     /// With `git_tag`: later commits, each writing its files, maybe tagged.
     #[serde(default)]
     pub later_commits: Vec<Commit>,
+    /// With `git_tag`: files written after the last commit and not committed
+    /// (a dirty working tree).
+    #[serde(default)]
+    pub uncommitted: BTreeMap<String, String>,
     /// Extra environment for both tools (`TZ` is always UTC).
     #[serde(default)]
     pub env: BTreeMap<String, String>,
@@ -124,6 +128,9 @@ impl Case {
         }
         if let Some(tag) = &self.file.git_tag {
             make_git_repository(&template, tag, &self.file.later_commits);
+            for (path, content) in &self.file.uncommitted {
+                std::fs::write(template.join(path), content).unwrap();
+            }
         }
         template
     }
