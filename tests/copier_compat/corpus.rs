@@ -41,6 +41,9 @@ pub struct CaseFile {
     /// (a dirty working tree).
     #[serde(default)]
     pub uncommitted: BTreeMap<String, String>,
+    /// `--vcs-ref` for both tools.
+    #[serde(default)]
+    pub vcs_ref: Option<String>,
     /// Extra environment for both tools (`TZ` is always UTC).
     #[serde(default)]
     pub env: BTreeMap<String, String>,
@@ -226,6 +229,9 @@ impl Tools {
                     command.arg("--force");
                 }
             }
+        }
+        if let Some(vcs_ref) = &case.vcs_ref {
+            command.arg("--vcs-ref").arg(vcs_ref);
         }
         if run.data_file.is_some() {
             command
