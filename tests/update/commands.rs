@@ -196,3 +196,28 @@ fn check_update_exits_1_and_names_the_newer_version() {
         .success();
     check(&[]).success().stdout("Project is up-to-date!\n");
 }
+
+#[test]
+fn a_local_repository_is_read_in_process_with_no_git_program() {
+    let sandbox = Sandbox::new();
+    let repo = template(&sandbox);
+    let src = repo.dir.display().to_string();
+    let no_git = sandbox.join("empty-path");
+    std::fs::create_dir(&no_git).unwrap();
+    sandbox
+        .scaffold(&["copy", "--defaults", "-r", "v1.0", &src, "project"])
+        .env("PATH", &no_git)
+        .assert()
+        .success();
+    assert_eq!(sandbox.read("project/README.md"), "# demo, a lib\n");
+    sandbox
+        .scaffold(&["copy", "--defaults", &src, "newest"])
+        .env("PATH", &no_git)
+        .assert()
+        .success();
+    assert!(
+        sandbox
+            .read("newest/.copier-answers.yml")
+            .contains("_commit: v1.1\n")
+    );
+}
