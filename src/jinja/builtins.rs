@@ -133,6 +133,9 @@ pub(super) fn register(env: &mut Environment<'_>) {
         format!("{}{text}{}", " ".repeat(left), " ".repeat(pad - left))
     });
     env.add_filter("indent", indent);
+    env.add_filter("int", to_int);
+    env.add_filter("float", to_float);
+    env.add_filter("xmlattr", xmlattr);
     env.add_filter("string", |value: &Value| -> Result<Value, Error> {
         if value.is_safe() {
             return Ok(value.clone());
@@ -218,4 +221,131 @@ fn escape(value: &Value) -> Value {
         .as_str()
         .map_or_else(|| value.to_string(), str::to_owned);
     Value::from_safe_string(markupsafe_escape(&text))
+}
+
+/// Python's `int(text, base)`: optional sign, `_` between digits, spaces
+/// around, and the base's prefix (`0x`, `0o`, `0b`) allowed.
+fn parse_int(text: &str, base: u32) -> Option<i64> {
+    let text = text.trim();
+    let (negative, digits) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let lower = digits.to_ascii_lowercase();
+    let (base, digits) = match (base, lower.get(..2)) {
+        (16 | 0, Some("0x")) => (16, &digits[2..]),
+        (8 | 0, Some("0o")) => (8, &digits[2..]),
+        (2 | 0, Some("0b")) => (2, &digits[2..]),
+        (0, _) => (10, digits),
+        (base, _) => (base, digits),
+    };
+    if digits.is_empty()
+        || digits.starts_with('_')
+        || digits.ends_with('_')
+        || digits.contains("__")
+    {
+        return None;
+    }
+    let number = i64::from_str_radix(&digits.replace('_', ""), base).ok()?;
+    Some(if negative { -number } else { number })
+}
+
+/// Python's `float(text)`.
+fn parse_float(text: &str) -> Option<f64> {
+    let text = text.trim().replace('_', "");
+    match text.to_ascii_lowercase().trim_start_matches(['+', '-']) {
+        "inf" | "infinity" | "nan" => text
+            .to_ascii_lowercase()
+            .replace("infinity", "inf")
+            .parse()
+            .ok(),
+        _ => text.parse().ok(),
+    }
+}
+
+/// Jinja2's `int(default=0, base=10)`: `int(value, base)`, else
+/// `int(float(value))`, else the default.
+fn to_int(value: &Value, args: &[Value], kwargs: Kwargs) -> Result<Value, Error> {
+    let kwargs = positional(&["default", "base"], args, &kwargs)?;
+    let default = kwargs
+        .get::<Option<Value>>("default")?
+        .unwrap_or(Value::from(0));
+    let base = kwargs.get::<Option<u32>>("base")?.unwrap_or(10);
+    kwargs.assert_all_used()?;
+    Ok(int_of(value, default, base))
+}
+
+fn int_of(value: &Value, default: Value, base: u32) -> Value {
+    if let Some(text) = value.as_str() {
+        if let Some(number) = parse_int(text, base) {
+            return Value::from(number);
+        }
+        #[allow(clippy::cast_possible_truncation)]
+        return parse_float(text)
+            .filter(|number| number.is_finite())
+            .map_or(default, |number| Value::from(number.trunc() as i64));
+    }
+    match value.kind() {
+        ValueKind::Bool => Value::from(i64::from(value.is_true())),
+        ValueKind::Number if value.is_integer() => value.clone(),
+        ValueKind::Number =>
+        {
+            #[allow(clippy::cast_possible_truncation)]
+            f64::try_from(value.clone())
+                .ok()
+                .filter(|number| number.is_finite())
+                .map_or(default, |number| Value::from(number.trunc() as i64))
+        }
+        _ => default,
+    }
+}
+
+/// Jinja2's `float(default=0.0)`.
+fn to_float(value: &Value, args: &[Value], kwargs: Kwargs) -> Result<Value, Error> {
+    let kwargs = positional(&["default"], args, &kwargs)?;
+    let default = kwargs
+        .get::<Option<Value>>("default")?
+        .unwrap_or(Value::from(0.0));
+    kwargs.assert_all_used()?;
+    Ok(match value.kind() {
+        ValueKind::String => {
+            parse_float(value.as_str().unwrap_or_default()).map_or(default, Value::from)
+        }
+        ValueKind::Bool => Value::from(if value.is_true() { 1.0 } else { 0.0 }),
+        ValueKind::Number => f64::try_from(value.clone()).map_or(default, Value::from),
+        _ => default,
+    })
+}
+
+/// Jinja2's `xmlattr(autospace=True)`: ` key="value"` for each entry that is
+/// not none or undefined, escaped.
+fn xmlattr(value: &Value, autospace: Option<bool>) -> Result<Value, Error> {
+    let mut parts = Vec::new();
+    for (key, item) in entries(value)? {
+        if item.is_none() || item.is_undefined() {
+            continue;
+        }
+        let key = key.to_string();
+        if key.is_empty() || key.contains([' ', '/', '>', '=', '\t', '\n', '\u{c}']) {
+            return Err(Error::new(
+                ErrorKind::InvalidOperation,
+                format!("Invalid character in attribute name: {key:?}"),
+            ));
+        }
+        let text = item.as_str().map_or_else(
+            || super::format::python_str(&item),
+            |text| Ok(text.to_owned()),
+        )?;
+        parts.push(format!(
+            "{}=\"{}\"",
+            markupsafe_escape(&key),
+            markupsafe_escape(&text)
+        ));
+    }
+    let mut out = parts.join(" ");
+    if autospace.unwrap_or(true) && !out.is_empty() {
+        out.insert(0, ' ');
+    }
+    Ok(Value::from_safe_string(out))
 }

@@ -1,8 +1,8 @@
 //! Path filters (`basename`, `dirname`, `splitext`, their Windows forms,
-//! and Copier's `pathjoin` global, computed from the text alone as Python's
-//! `posixpath` and `ntpath` do. `realpath`, `relpath`, `expanduser` and
-//! `expandvars` would read the rendering machine's folders or environment,
-//! so they are refused.
+//! `relpath` of absolute paths, and Copier's `pathjoin` global, computed
+//! from the text alone as Python's `posixpath` and `ntpath` do. `realpath`,
+//! `expanduser`, `expandvars` and a relative `relpath` would read the
+//! rendering machine's folders or environment, so they are refused.
 
 #![allow(
     clippy::needless_pass_by_value,
@@ -24,7 +24,8 @@ pub(super) fn register(env: &mut Environment<'_>) {
         let (drive, rest) = splitdrive(path);
         pair((drive.to_owned(), rest.to_owned()))
     });
-    for name in ["realpath", "relpath", "expanduser", "expandvars"] {
+    env.add_filter("relpath", relpath);
+    for name in ["realpath", "expanduser", "expandvars"] {
         env.add_filter(name, move |_path: &Value| -> Result<Value, Error> {
             Err(invalid(format!(
                 "the `{name}` filter would read the rendering machine's folders or environment; scaffold does not let a template read outside itself"
@@ -88,6 +89,46 @@ fn splitext(path: &str, separators: &[char]) -> (String, String) {
         }
         _ => (path.to_owned(), String::new()),
     }
+}
+
+/// `posixpath.normpath` of an absolute path, as its parts.
+fn absolute_parts(path: &str) -> Vec<&str> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts
+}
+
+/// `os.path.relpath(path, start)` when both are absolute; a relative one
+/// would be read against the rendering machine's working folder, so it is
+/// refused.
+fn relpath(path: &str, start: Option<&str>) -> Result<String, Error> {
+    let Some(start) = start.filter(|start| start.starts_with('/')) else {
+        return Err(invalid(
+            "`relpath` needs an absolute `start`: a relative one would read the rendering machine's working folder",
+        ));
+    };
+    if !path.starts_with('/') {
+        return Err(invalid(
+            "`relpath` needs an absolute path: a relative one would read the rendering machine's working folder",
+        ));
+    }
+    let (path, start) = (absolute_parts(path), absolute_parts(start));
+    let common = path.iter().zip(&start).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<&str> = vec![".."; start.len() - common];
+    parts.extend(&path[common..]);
+    Ok(if parts.is_empty() {
+        ".".into()
+    } else {
+        parts.join("/")
+    })
 }
 
 /// Copier's `pathjoin(*parts, mode="posix")`: `str(PurePosixPath(*parts))`
