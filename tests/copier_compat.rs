@@ -38,11 +38,7 @@ const DELIBERATE: &[(&str, &str, &str)] = &[(
 #[rustfmt::skip]
 const PENDING: &[(&str, &str)] = &[
     ("ansible-filters-more", "relpath with a start, win_splitdrive, subtracting to_datetime values (jinja)"),
-    ("answer-order", "--data answers are in the context from the start, for defaults of earlier questions (answers)"),
-    ("external-data-templated", "_external_data paths rendered with the answers; a missing file is an empty mapping (answers)"),
-    ("jinja-builtins-more", "the xmlattr filter (jinja)"),
     ("no-config", "a folder without copier.yml renders with Copier's defaults (spec; or make it deliberate)"),
-    ("number-filters", "int and float filters fall back to their default on text that is no number (jinja)"),
 ];
 
 const JOBS: usize = 3;
