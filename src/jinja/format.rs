@@ -72,7 +72,7 @@ pub(super) fn python_str(value: &Value) -> Result<String, Error> {
         ValueKind::Number if !value.is_integer() => {
             f64::try_from(value.clone()).map_or_else(|_| value.to_string(), python_float)
         }
-        ValueKind::Seq | ValueKind::Map => python_repr(value)?,
+        ValueKind::Seq | ValueKind::Map | ValueKind::Iterable => python_repr(value)?,
         ValueKind::Undefined => String::new(),
         _ => value
             .as_str()
@@ -91,12 +91,18 @@ fn repr(value: &Value, depth: usize) -> Result<String, Error> {
     }
     Ok(match value.kind() {
         ValueKind::String => string_repr(value.as_str().unwrap_or_default()),
-        ValueKind::Seq => {
+        ValueKind::Seq | ValueKind::Iterable => {
             let items = value
                 .try_iter()?
                 .map(|item| repr(&item, depth + 1))
                 .collect::<Result<Vec<_>, Error>>()?;
-            match (value.is_tuple(), items.len()) {
+            // `groupby`'s groups are Python's named tuples.
+            let is_tuple = value.is_tuple()
+                || (value.kind() == ValueKind::Seq
+                    && value
+                        .get_attr("grouper")
+                        .is_ok_and(|grouper| !grouper.is_undefined()));
+            match (is_tuple, items.len()) {
                 (true, 1) => format!("({},)", items[0]),
                 (true, _) => format!("({})", items.join(", ")),
                 (false, _) => format!("[{}]", items.join(", ")),
