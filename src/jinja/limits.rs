@@ -153,6 +153,10 @@ fn nesting(source: &str, tags: &[(String, String)]) -> usize {
     let mut deepest = 0;
     let mut rest = source;
     while let Some((start, end)) = next_tag(rest, tags) {
+        if let Some(after) = super::rewrite::raw_end(rest, start, tags) {
+            rest = &rest[after..];
+            continue;
+        }
         let inside = &rest[start..];
         let (expression, after) = match inside.find(end) {
             Some(at) => (&inside[..at], &inside[at + end.len()..]),

@@ -67,6 +67,10 @@ pub(super) fn rewrite(source: &str, tags: &[(String, String)]) -> Option<String>
     let mut offset = 0;
     while let Some((inside, end)) = next_tag(&source[offset..], tags) {
         let start = offset + inside;
+        if let Some(after) = raw_end(source, start, tags) {
+            offset = after;
+            continue;
+        }
         let tokens = tokenize(source, start, end);
         if now && end == tags[1].1 {
             if let Some(edit) = now_tag(source, start, end, &tokens, tags)
@@ -128,6 +132,11 @@ pub(super) fn strip_line_comments(source: &str, prefix: &str, tags: &[(String, S
         let Some((inside, end)) = tag else {
             break;
         };
+        if let Some(after) = raw_end(rest, inside, tags) {
+            out.push_str(&rest[text_end..after]);
+            rest = &rest[after..];
+            continue;
+        }
         let close = rest[inside..]
             .find(end)
             .map_or(rest.len(), |at| inside + at + end.len());
@@ -135,6 +144,38 @@ pub(super) fn strip_line_comments(source: &str, prefix: &str, tags: &[(String, S
         rest = &rest[close..];
     }
     out
+}
+
+/// When the block tag whose inside starts at `inside` is `{% raw %}`,
+/// the position just past its `{% endraw %}` (or the end of `text`): what
+/// lies between is text, never rewritten.
+pub(super) fn raw_end(text: &str, inside: usize, tags: &[(String, String)]) -> Option<usize> {
+    let (block_start, block_end) = &tags[1];
+    let word = |at: usize| {
+        text[at..]
+            .trim_start_matches(['-', '+'])
+            .trim_start()
+            .split(|c: char| !c.is_alphanumeric() && c != '_')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    if !text[..inside].ends_with(block_start.as_str()) || word(inside) != "raw" {
+        return None;
+    }
+    let mut offset = inside;
+    while let Some(at) = text[offset..].find(block_start.as_str()) {
+        let tag = offset + at + block_start.len();
+        if word(tag) == "endraw" {
+            return Some(
+                text[tag..]
+                    .find(block_end.as_str())
+                    .map_or(text.len(), |end| tag + end + block_end.len()),
+            );
+        }
+        offset = tag;
+    }
+    Some(text.len())
 }
 
 fn strip_in_text(text: &str, prefix: &str) -> String {

@@ -37,6 +37,15 @@ fn hostile_nesting_is_refused_quickly() {
         let err = render(&source).unwrap_err();
         assert!(err.message.contains("the limit is 500"), "{err}");
     }
+    // Text in a raw block is not an expression.
+    let raw = format!(
+        "{{% raw %}}{{{{ {}1 }}}}{{% endraw %}}",
+        "not ".repeat(2_000)
+    );
+    assert_eq!(
+        render(&raw).unwrap().len(),
+        raw.len() - "{% raw %}{% endraw %}".len()
+    );
     // A long but shallow template is fine.
     let wide = format!(
         "{{{{ [{}] | length }}}} {}",
