@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use include_dir::{Dir, DirEntry, include_dir};
 
 pub use git::{
-    DEFAULT_TIMEOUT as DEFAULT_GIT_TIMEOUT, TIMEOUT_VAR as GIT_TIMEOUT_VAR, remote_tags,
+    Checkout, DEFAULT_TIMEOUT as DEFAULT_GIT_TIMEOUT, TIMEOUT_VAR as GIT_TIMEOUT_VAR, fetch, mirror,
 };
 pub use walk::{MAX_BYTES, MAX_FILES};
 
@@ -380,25 +380,29 @@ impl Source {
         git::check_argument("URL", url)?;
         let checkout = git::Checkout::new()?;
         let dir = checkout.path();
-        let mut commit_hash = None;
-        let version = if let Some(local) = crate::git::local_repository(url) {
-            // Read in process from the repository's objects: no clone.
-            let rev = match vcs_ref {
-                Some(rev) => rev.to_owned(),
-                None => crate::update::versions::newest_version(
-                    crate::git::tags(&local)?.iter().map(String::as_str),
-                    false,
-                )
-                .unwrap_or("HEAD")
-                .to_owned(),
-            };
-            let exported = crate::git::export(&local, &rev, dir)?;
-            commit_hash = Some(exported.commit);
-            Some(exported.version)
+        if let Some(reference) = vcs_ref {
+            git::check_argument("ref", reference)?;
+        }
+        // Read in process from the repository's objects: a local repository
+        // as it is, a remote one through its mirror in the cache.
+        let (repository, _mirror) = if let Some(local) = crate::git::local_repository(url) {
+            (local, None)
         } else {
-            git::clone(url, vcs_ref, dir)?;
-            git::describe(dir)
+            let mirror = crate::git::cache::mirror(url)?;
+            (mirror.path().to_owned(), Some(mirror))
         };
+        let rev = match vcs_ref {
+            Some(rev) => rev.to_owned(),
+            None => crate::update::versions::newest_version(
+                crate::git::tags(&repository)?.iter().map(String::as_str),
+                false,
+            )
+            .unwrap_or("HEAD")
+            .to_owned(),
+        };
+        let exported = crate::git::export(&repository, &rev, dir)?;
+        let commit_hash = Some(exported.commit);
+        let version = Some(exported.version);
         let mut source = Self::folder(
             dir,
             TemplateRef::Git {

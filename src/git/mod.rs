@@ -3,6 +3,8 @@
 //! clone` and no `git` program. A clone of a local repository costs more
 //! than the whole render (about 200 ms against a few).
 
+pub mod cache;
+
 use std::path::{Path, PathBuf};
 
 use crate::source::SourceError;

@@ -1,4 +1,5 @@
-//! Reading a template from git: `git clone` and `git checkout` run as child
+//! Reading a template from git: `git clone --mirror` and `git fetch` of a
+//! remote (the rest is read in process, [`crate::git`]) run as child
 //! processes, bounded in time, with every URL and ref checked so that nothing
 //! from a command line or an answers file reaches git as an option.
 
@@ -89,48 +90,31 @@ fn git() -> Command {
     command
 }
 
-/// Clones `url` into the empty folder `dir` and checks out `vcs_ref`, or the
-/// newest tag, or HEAD.
-pub fn clone(url: &str, vcs_ref: Option<&str>, dir: &Path) -> Result<(), SourceError> {
+/// `git clone --mirror` of `url` into `dir` (which must not exist yet),
+/// checked and bounded in time like a clone.
+pub fn mirror(url: &str, dir: &Path) -> Result<(), SourceError> {
     check_argument("URL", url)?;
-    if let Some(reference) = vcs_ref {
-        check_argument("ref", reference)?;
-    }
-    let limit = timeout()?;
     run(
         "clone",
         url,
         git()
-            .args(["clone", "--quiet", "--no-checkout", "--"])
+            .args(["clone", "--quiet", "--mirror", "--"])
             .arg(url)
             .arg(dir),
-        limit,
+        timeout()?,
     )?;
-    let target = match vcs_ref {
-        Some(reference) => reference.to_owned(),
-        None => latest_tag(dir).unwrap_or_else(|| "HEAD".to_owned()),
-    };
-    if let Some(reference) = vcs_ref {
-        let known = git()
-            .current_dir(dir)
-            .args(["rev-parse", "--verify", "--quiet", "--end-of-options"])
-            .arg(format!("{reference}^{{commit}}"))
-            .output()
-            .is_ok_and(|output| output.status.success());
-        if !known {
-            return Err(SourceError::UnknownRef {
-                url: url.to_owned(),
-                reference: reference.to_owned(),
-            });
-        }
-    }
+    Ok(())
+}
+
+/// Brings a mirror made by [`mirror`] up to date with `url`.
+pub fn fetch(url: &str, dir: &Path) -> Result<(), SourceError> {
     run(
-        "checkout",
+        "fetch",
         url,
         git()
             .current_dir(dir)
-            .args(["checkout", "--quiet", &target, "--"]),
-        limit,
+            .args(["fetch", "--quiet", "--prune", "origin"]),
+        timeout()?,
     )?;
     Ok(())
 }
@@ -233,31 +217,6 @@ pub fn describe_work_tree(dir: &Path) -> Option<String> {
     } else {
         described
     })
-}
-
-/// The newest tag that is a PEP 440 version (no pre-release), as Copier
-/// picks by default.
-fn latest_tag(dir: &Path) -> Option<String> {
-    let output = git().current_dir(dir).args(["tag"]).output().ok()?;
-    let tags = String::from_utf8_lossy(&output.stdout);
-    crate::update::versions::newest_version(tags.lines(), false).map(str::to_owned)
-}
-
-/// Every tag of the repository at `url` (`git ls-remote --tags`), checked
-/// and bounded in time like a clone.
-pub fn remote_tags(url: &str) -> Result<Vec<String>, SourceError> {
-    check_argument("URL", url)?;
-    let listed = run(
-        "ls-remote",
-        url,
-        git().args(["ls-remote", "--tags", "--refs", "--"]).arg(url),
-        timeout()?,
-    )?;
-    Ok(listed
-        .lines()
-        .filter_map(|line| line.split_once("refs/tags/"))
-        .map(|(_, tag)| tag.to_owned())
-        .collect())
 }
 
 #[cfg(test)]

@@ -112,11 +112,11 @@ pub fn pep440(text: &str) -> Option<pep440_rs::Version> {
 }
 
 /// Every tag of the repository at `url`: read in process from a local
-/// repository, else with `git ls-remote` (bounded in time).
+/// repository, else from its mirror in the cache.
 fn tags(url: &str) -> Result<Vec<String>, SourceError> {
     match crate::git::local_repository(url) {
         Some(local) => crate::git::tags(&local),
-        None => source::remote_tags(url),
+        None => crate::git::tags(crate::git::cache::mirror(url)?.path()),
     }
 }
 

@@ -221,3 +221,60 @@ fn a_local_repository_is_read_in_process_with_no_git_program() {
             .contains("_commit: v1.1\n")
     );
 }
+
+#[test]
+fn a_remote_template_is_fetched_once_into_the_cache_and_new_tags_arrive() {
+    let sandbox = Sandbox::new();
+    let repo = template(&sandbox);
+    let bare = sandbox.join("remote.git");
+    super::git(
+        sandbox.path(),
+        &[
+            "clone",
+            "--quiet",
+            "--bare",
+            &repo.dir.display().to_string(),
+            "remote.git",
+        ],
+    );
+    let url = format!("file://{}", bare.display());
+    let cache = sandbox.join("cache");
+    let copy = |dest: &str| {
+        sandbox
+            .scaffold(&["copy", "--defaults", &url, dest])
+            .env("XDG_CACHE_HOME", &cache)
+            .assert()
+            .success();
+    };
+    copy("first");
+    assert!(
+        sandbox
+            .read("first/.copier-answers.yml")
+            .contains("_commit: v1.1\n")
+    );
+    let mirrors = std::fs::read_dir(cache.join("scaffold/git"))
+        .unwrap()
+        .count();
+    assert_eq!(mirrors, 1, "one mirror for the URL");
+
+    repo.write("README.md.jinja", "# {{ name }} (v1.2)\n")
+        .release("v1.2");
+    super::git(
+        &repo.dir,
+        &[
+            "push",
+            "--quiet",
+            "--tags",
+            &bare.display().to_string(),
+            "HEAD:main",
+        ],
+    );
+    copy("second");
+    assert_eq!(sandbox.read("second/README.md"), "# demo (v1.2)\n");
+    assert_eq!(
+        std::fs::read_dir(cache.join("scaffold/git"))
+            .unwrap()
+            .count(),
+        1
+    );
+}
