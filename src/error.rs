@@ -3,11 +3,11 @@
 //! decided by the command line (`cli::output`), not here.
 
 use crate::answers::AnswerError;
+use crate::disk::WriteError;
 use crate::render::RenderError;
 use crate::source::SourceError;
 use crate::spec::LoadError;
 use crate::update::UpdateError;
-use crate::write::WriteError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -23,6 +23,8 @@ pub enum Error {
     Write(#[from] WriteError),
     #[error(transparent)]
     Update(#[from] UpdateError),
+    #[error(transparent)]
+    Task(#[from] crate::tasks::TaskError),
     #[error("{0}")]
     Usage(String),
     #[error("{0}")]
@@ -39,9 +41,16 @@ impl Error {
                 AnswerError::Unknown { .. }
                     | AnswerError::Invalid { .. }
                     | AnswerError::Missing { .. }
+                    | AnswerError::Required { .. }
                     | AnswerError::AnswersFile { .. }
             ) | Self::Usage(_)
-                | Self::Write(WriteError::NotEmpty { .. } | WriteError::NotAFolder { .. })
-        ) || matches!(self, Self::Update(err) if err.is_usage())
+                | Self::Write(
+                    WriteError::NotEmpty { .. }
+                        | WriteError::NotAFolder { .. }
+                        | WriteError::UnderAFile { .. }
+                        | WriteError::Clash { .. }
+                )
+        ) || matches!(self, Self::Source(err) if err.is_usage())
+            || matches!(self, Self::Update(err) if err.is_usage())
     }
 }

@@ -2,24 +2,29 @@
 //! templates, deterministically, and keep them in step with the template.
 //!
 //! The pipeline, one module a step: [`source`] -> [`spec`] -> [`answers`] ->
-//! [`render`] -> [`tree`] -> [`write`] or [`merge`]. [`generate`] strings them
+//! [`render`] -> [`tree`] -> [`disk`] or [`merge`]. [`generate`] strings them
 //! together for `scaffold new`, [`update`] for `scaffold update`, `diff` and
 //! `check`, [`smoke`] renders and checks every combination a template
 //! declares (CI); [`cli`] is the command line on top.
 
 pub mod answers;
 pub mod cli;
+pub mod disk;
 mod error;
-mod filters;
 pub mod generate;
+pub mod git;
+pub mod interrupt;
+pub mod jinja;
 pub mod merge;
 pub mod prompt;
 pub mod render;
 pub mod smoke;
 pub mod source;
 pub mod spec;
+pub mod tasks;
 pub mod tree;
 pub mod update;
-pub mod write;
+/// The former name of [`disk`], kept while callers move over.
+pub use disk as write;
 
 pub use error::Error;

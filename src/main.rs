@@ -1,5 +1,7 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    scaffold::cli::run(std::env::args_os())
+    scaffold::interrupt::install();
+    let code = scaffold::jinja::on_render_stack(|| scaffold::cli::run(std::env::args_os()));
+    scaffold::cli::output::finish(code)
 }

@@ -7,31 +7,27 @@
 //! does; the result is a value, so `update --dry-run`, `diff` and `check` show
 //! exactly what `update` would write. Nothing here touches the disk.
 //!
-//! Lines are merged by diffy (a diff3 merge); only its conflict regions are
-//! re-labelled here, or turned into `.rej` hunks with `--conflict rej`.
+//! Lines are merged in [`text`], as `git merge-file` (which Copier runs)
+//! merges them; clashes get Copier's markers, or with `--conflict rej` the
+//! template's lines and the project's side in `FILE.rej`, as Copier writes them.
 
-use std::collections::BTreeSet;
-use std::fmt::Write as _;
+mod text;
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::tree::{File, Tree};
+use text::TextMerge;
 
 /// How a clash between the project's and the template's edits is written.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum ConflictStyle {
-    /// Conflict markers (`<<<<<<<`, `|||||||`, `=======`, `>>>>>>>`) in the file.
+    /// Copier's conflict markers (`<<<<<<< before updating`, `=======`,
+    /// `>>>>>>> after updating`) in the file.
     #[default]
     Inline,
-    /// Keep the project's lines and write the template's clashing hunks to `FILE.rej`.
+    /// Take the template's lines and write the project's clashing hunks to
+    /// `FILE.rej`, as Copier does.
     Rej,
-}
-
-/// Names shown on conflict markers and `.rej` headers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Labels {
-    /// The template as the project was rendered, e.g. `template 0.1.0`.
-    pub base: String,
-    /// The template the project is updated to.
-    pub theirs: String,
 }
 
 /// What an update does with one path.
@@ -49,6 +45,22 @@ pub enum Action {
     Delete,
     /// Nothing is written.
     Keep(Kept),
+    /// The template changes this path, but the project has something there
+    /// an update must not replace: the whole update is refused.
+    Refuse(Refusal),
+}
+
+/// Why the template's change at a path cannot be delivered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// A symlink, a FIFO or the like is there (or on the way there).
+    NotAFile,
+    /// The template now has a folder here, but the project's file `file`,
+    /// which the update does not remove, is in the way.
+    FileInTheWay { file: String },
+    /// The template now has a file here, but the project's folder still holds
+    /// files the update does not remove.
+    FolderInTheWay { kept: Vec<String> },
 }
 
 impl Action {
@@ -64,8 +76,11 @@ pub struct Conflict {
     pub kind: ConflictKind,
     /// The file's new contents; `None` leaves the project's file as it is.
     pub result: Option<File>,
-    /// The template's clashing hunks, written to `FILE.rej`.
+    /// The side left out of the file, written to [`Conflict::reject_path`].
     pub reject: Option<Vec<u8>>,
+    /// Where `reject` goes: `FILE.rej`, or `FILE.rej.N` when the project
+    /// already has a file there (never overwritten).
+    pub reject_path: String,
     /// How many regions clash.
     pub regions: usize,
 }
@@ -96,7 +111,8 @@ pub enum Kept {
     /// It exists and matches `_skip_if_exists`.
     SkipIfExists,
     /// The project has something other than a regular file there (a folder,
-    /// a symlink, or a path below one); scaffold never writes through it.
+    /// a symlink, or a path below one) and the template did not change the
+    /// path; scaffold never writes through it.
     NotAFile,
 }
 
@@ -132,6 +148,14 @@ impl Plan {
             .filter(|entry| matches!(entry.action, Action::Conflict(_)))
             .count()
     }
+
+    /// The paths whose change cannot be delivered, with why.
+    pub fn refusals(&self) -> impl Iterator<Item = (&str, &Refusal)> {
+        self.entries.iter().filter_map(|entry| match &entry.action {
+            Action::Refuse(refusal) => Some((entry.path.as_str(), refusal)),
+            _ => None,
+        })
+    }
 }
 
 /// The project's side of the merge.
@@ -139,8 +163,13 @@ impl Plan {
 pub struct Ours {
     /// Regular files on disk at paths the template renders.
     pub files: Tree,
-    /// Paths where the project has something scaffold must not write through.
+    /// Paths where the project has something scaffold must not write through
+    /// (a symlink, a FIFO, or such a thing on the way).
     pub not_files: BTreeSet<String>,
+    /// Paths below a regular file of the project, with that file's path.
+    pub under_file: BTreeMap<String, String>,
+    /// Paths where the project has a folder, with every file inside it.
+    pub folders: BTreeMap<String, Vec<String>>,
 }
 
 /// Everything [`plan`] decides from.
@@ -155,7 +184,9 @@ pub struct PlanInput<'a> {
     /// Whether a path matches the template's `_skip_if_exists`.
     pub skip_if_exists: &'a dyn Fn(&str) -> bool,
     pub style: ConflictStyle,
-    pub labels: &'a Labels,
+    /// Lines of context around a change; changes of the two sides closer
+    /// than this clash (Copier's `--context-lines`, default 1).
+    pub context_lines: usize,
 }
 
 /// Decides what an update does with every path `base` or `theirs` knows.
@@ -167,19 +198,25 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         .chain(input.theirs.paths())
         .filter(|path| *path != input.answers_file && *path != input.base_answers_file)
         .collect();
+    let ours = input.ours;
+    let in_the_way = |path: &str| {
+        ours.not_files.contains(path)
+            || ours.under_file.contains_key(path)
+            || ours.folders.contains_key(path)
+    };
     let mut entries: Vec<Entry> = paths
-        .into_iter()
+        .iter()
         .map(|path| {
             let base = input.base.get(path).cloned();
             let theirs = input.theirs.get(path).cloned();
-            let ours = input.ours.files.get(path).cloned();
-            let action = if input.ours.not_files.contains(path.as_str()) {
+            let ours = ours.files.get(path).cloned();
+            let action = if in_the_way(path) {
                 Action::Keep(Kept::NotAFile)
             } else {
                 decide(path, base.as_ref(), theirs.as_ref(), ours.as_ref(), input)
             };
             Entry {
-                path: path.clone(),
+                path: (*path).clone(),
                 base,
                 theirs,
                 ours,
@@ -188,10 +225,32 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             }
         })
         .collect();
+    let deleted: BTreeSet<String> = entries
+        .iter()
+        .filter(|entry| entry.action == Action::Delete)
+        .map(|entry| entry.path.clone())
+        .collect();
+    for entry in &mut entries {
+        if in_the_way(&entry.path) {
+            entry.action = across_a_file_or_folder(entry, &deleted, input);
+        }
+    }
+    if input.base_answers_file != input.answers_file
+        && let Some(old) = ours.files.get(input.base_answers_file)
+    {
+        entries.push(Entry {
+            path: input.base_answers_file.to_owned(),
+            base: input.base.get(input.base_answers_file).cloned(),
+            theirs: None,
+            ours: Some(old.clone()),
+            action: Action::Delete,
+            is_answers_file: true,
+        });
+    }
     if let Some(theirs) = input.theirs.get(input.answers_file) {
-        let ours = input.ours.files.get(input.answers_file).cloned();
-        let action = if input.ours.not_files.contains(input.answers_file) {
-            Action::Keep(Kept::NotAFile)
+        let ours = ours.files.get(input.answers_file).cloned();
+        let action = if in_the_way(input.answers_file) {
+            Action::Refuse(Refusal::NotAFile)
         } else if ours.as_ref() == Some(theirs) {
             Action::Keep(Kept::InSync)
         } else if ours.is_none() {
@@ -209,6 +268,46 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         });
     }
     Plan { entries }
+}
+
+/// A path where the project has something other than a regular file: a
+/// file turned into a folder (or back) by the template is delivered when the
+/// update removes what is in the way, and refused when it does not.
+fn across_a_file_or_folder(
+    entry: &Entry,
+    deleted: &BTreeSet<String>,
+    input: &PlanInput<'_>,
+) -> Action {
+    let ours = input.ours;
+    let path = entry.path.as_str();
+    let cleared = if let Some(file) = ours.under_file.get(path) {
+        deleted
+            .contains(file)
+            .then_some(())
+            .ok_or_else(|| Refusal::FileInTheWay { file: file.clone() })
+    } else if let Some(inside) = ours.folders.get(path) {
+        let kept: Vec<String> = inside
+            .iter()
+            .filter(|file| !deleted.contains(*file))
+            .cloned()
+            .collect();
+        kept.is_empty()
+            .then_some(())
+            .ok_or(Refusal::FolderInTheWay { kept })
+    } else {
+        Err(Refusal::NotAFile)
+    };
+    match cleared {
+        Ok(()) => decide(
+            path,
+            entry.base.as_ref(),
+            entry.theirs.as_ref(),
+            None,
+            input,
+        ),
+        Err(_) if entry.base == entry.theirs => Action::Keep(Kept::NotAFile),
+        Err(refusal) => Action::Refuse(refusal),
+    }
 }
 
 fn decide(
@@ -243,30 +342,26 @@ fn decide(
     };
     let empty = File::new(Vec::new(), false);
     let base_file = base.unwrap_or(&empty);
+    let reject_path = format!("{path}.rej");
     let Some(ours) = ours else {
         return Action::Conflict(Conflict {
             kind: ConflictKind::DeletedInProject,
             result: None,
             reject: Some(match (text(base_file), text(theirs)) {
                 (Some(base_text), Some(their_text)) => {
-                    let merged = TextMerge {
-                        segments: vec![Segment::Conflict {
-                            ours: "",
-                            base: base_text,
-                            theirs: their_text,
-                        }],
-                    };
-                    merged.reject(path, input.labels).into_bytes()
+                    template_change(path, base_text, their_text).into_bytes()
                 }
                 _ => theirs.contents.clone(),
             }),
+            reject_path,
             regions: 1,
         });
     };
-    let executable = if theirs.executable == base_file.executable {
-        ours.executable
+    // The project's permission bits stay unless the template changed its own.
+    let mode = if base.is_none() || theirs.mode() == base_file.mode() {
+        ours.mode()
     } else {
-        theirs.executable
+        theirs.mode()
     };
     let (Some(base_text), Some(our_text), Some(their_text)) =
         (text(base_file), text(ours), text(theirs))
@@ -275,14 +370,17 @@ fn decide(
             kind: ConflictKind::Binary,
             result: None,
             reject: Some(theirs.contents.clone()),
+            reject_path,
             regions: 1,
         });
     };
-    let merged = diff3(base_text, our_text, their_text);
-    let merged = TextMerge::parse(&merged, our_text, base_text, their_text);
-    let regions = merged.conflicts();
-    if regions == 0 {
-        return Action::Merge(File::new(merged.keeping_ours(), executable));
+    let context = match input.style {
+        ConflictStyle::Inline => 1,
+        ConflictStyle::Rej => input.context_lines,
+    };
+    let merged = TextMerge::new(base_text, our_text, their_text, context);
+    if merged.clashes() == 0 {
+        return Action::Merge(File::with_mode(merged.keeping_ours(), mode));
     }
     let kind = if base.is_none() {
         ConflictKind::BothAdded
@@ -290,346 +388,46 @@ fn decide(
         ConflictKind::Lines
     };
     let conflict = match input.style {
-        ConflictStyle::Inline => Conflict {
-            kind,
-            result: Some(File::new(merged.with_markers(input.labels), executable)),
-            reject: None,
-            regions,
-        },
-        ConflictStyle::Rej => {
-            let kept = File::new(merged.keeping_ours(), executable);
+        ConflictStyle::Inline => {
+            let (marked, regions) = merged.with_markers();
+            if regions == 0 {
+                return Action::Merge(File::with_mode(marked, mode));
+            }
             Conflict {
                 kind,
-                result: (kept != *ours).then_some(kept),
-                reject: Some(merged.reject(path, input.labels).into_bytes()),
+                result: Some(File::with_mode(marked, mode)),
+                reject: None,
+                reject_path,
                 regions,
             }
         }
+        ConflictStyle::Rej => Conflict {
+            kind,
+            result: Some(File::with_mode(merged.keeping_theirs(), mode)),
+            reject: Some(
+                merged
+                    .rejected_hunks(path, input.context_lines)
+                    .into_bytes(),
+            ),
+            reject_path,
+            regions: merged.clashes(),
+        },
     };
     Action::Conflict(conflict)
+}
+
+/// The template's change to a file the project deleted, as a unified diff.
+fn template_change(path: &str, base: &str, theirs: &str) -> String {
+    similar::TextDiff::from_lines(base, theirs)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string()
 }
 
 fn text(file: &File) -> Option<&str> {
     std::str::from_utf8(&file.contents).ok()
 }
 
-/// Marker length used between diffy and [`TextMerge::parse`]: long enough that
-/// no real file line is mistaken for one.
-const SENTINEL: usize = 41;
-
-/// diffy's diff3 merge, with conflicts fenced by [`SENTINEL`]-long markers.
-fn diff3(base: &str, ours: &str, theirs: &str) -> String {
-    let mut options = diffy::MergeOptions::new();
-    options
-        .set_conflict_style(diffy::ConflictStyle::Diff3)
-        .set_incomplete_hunk_style(diffy::IncompleteHunkStyle::Diff3)
-        .set_conflict_marker_length(SENTINEL);
-    match options.merge(base, ours, theirs) {
-        Ok(merged) | Err(merged) => merged,
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Segment<'a> {
-    Clean(&'a str),
-    Conflict {
-        ours: &'a str,
-        base: &'a str,
-        theirs: &'a str,
-    },
-}
-
-/// diffy's merge result as merged text and clashing regions.
-#[derive(Debug)]
-struct TextMerge<'a> {
-    segments: Vec<Segment<'a>>,
-}
-
-impl<'a> TextMerge<'a> {
-    /// Splits diffy's output at its conflict markers. Should that ever fail,
-    /// the whole file is one clash, so nothing is lost.
-    fn parse(merged: &'a str, ours: &'a str, base: &'a str, theirs: &'a str) -> Self {
-        Self::split(merged).unwrap_or_else(|| Self {
-            segments: vec![Segment::Conflict { ours, base, theirs }],
-        })
-    }
-
-    fn split(merged: &'a str) -> Option<Self> {
-        let open = format!("{} ours\n", "<".repeat(SENTINEL));
-        let original = format!("{} original\n", "|".repeat(SENTINEL));
-        let middle = format!("{}\n", "=".repeat(SENTINEL));
-        let close = format!("{} theirs\n", ">".repeat(SENTINEL));
-        let mut segments = Vec::new();
-        let mut rest = merged;
-        while let Some(start) = rest.find(&open) {
-            segments.push(Segment::Clean(&rest[..start]));
-            let (ours, after) = rest[start + open.len()..].split_once(&original)?;
-            let (base, after) = after.split_once(&middle)?;
-            let (theirs, after) = after.split_once(&close)?;
-            segments.push(Segment::Conflict { ours, base, theirs });
-            rest = after;
-        }
-        segments.push(Segment::Clean(rest));
-        segments.retain(|segment| *segment != Segment::Clean(""));
-        Some(Self { segments })
-    }
-
-    fn conflicts(&self) -> usize {
-        self.segments
-            .iter()
-            .filter(|segment| matches!(segment, Segment::Conflict { .. }))
-            .count()
-    }
-
-    fn keeping_ours(&self) -> String {
-        self.resolve(|ours, _, _, out| out.push_str(ours))
-    }
-
-    fn with_markers(&self, labels: &Labels) -> String {
-        self.resolve(|ours, base, theirs, out| {
-            let _ = writeln!(out, "<<<<<<< ours (this project)");
-            push_lines(out, ours);
-            let _ = writeln!(out, "||||||| base ({})", labels.base);
-            push_lines(out, base);
-            out.push_str("=======\n");
-            push_lines(out, theirs);
-            let _ = writeln!(out, ">>>>>>> theirs ({})", labels.theirs);
-        })
-    }
-
-    fn resolve(&self, mut conflict: impl FnMut(&str, &str, &str, &mut String)) -> String {
-        let mut out = String::new();
-        for segment in &self.segments {
-            match segment {
-                Segment::Clean(text) => out.push_str(text),
-                Segment::Conflict { ours, base, theirs } => conflict(ours, base, theirs, &mut out),
-            }
-        }
-        out
-    }
-
-    /// The template's side of every clash as unified-diff hunks, numbered by
-    /// the lines of the file as kept (the project's side).
-    fn reject(&self, path: &str, labels: &Labels) -> String {
-        let mut out = format!(
-            "# The template's changes to {path} that clash with this project's.\n\
-             # Apply what you want by hand, then delete this file.\n\
-             --- {path}\t({})\n+++ {path}\t({})\n",
-            labels.base, labels.theirs
-        );
-        let mut line = 1;
-        for segment in &self.segments {
-            match segment {
-                Segment::Clean(text) => line += text.lines().count(),
-                Segment::Conflict { ours, base, theirs } => {
-                    let _ = writeln!(
-                        out,
-                        "@@ -{line},{} +{line},{} @@ this project has {} other line(s) here",
-                        base.lines().count(),
-                        theirs.lines().count(),
-                        ours.lines().count(),
-                    );
-                    for removed in base.lines() {
-                        let _ = writeln!(out, "-{removed}");
-                    }
-                    for added in theirs.lines() {
-                        let _ = writeln!(out, "+{added}");
-                    }
-                    line += ours.lines().count();
-                }
-            }
-        }
-        out
-    }
-}
-
-/// Appends `text`, ending it with a newline so a marker starts its own line.
-fn push_lines(out: &mut String, text: &str) {
-    out.push_str(text);
-    if !text.is_empty() && !text.ends_with('\n') {
-        out.push('\n');
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn labels() -> Labels {
-        Labels {
-            base: "template 1".into(),
-            theirs: "template 2".into(),
-        }
-    }
-
-    fn tree(files: &[(&str, &str)]) -> Tree {
-        let mut tree = Tree::new();
-        for (path, contents) in files {
-            tree.insert((*path).to_owned(), File::new(*contents, false));
-        }
-        tree
-    }
-
-    fn plan_of(base: &Tree, theirs: &Tree, ours: &Tree, style: ConflictStyle) -> Plan {
-        let ours = Ours {
-            files: ours.clone(),
-            not_files: BTreeSet::new(),
-        };
-        plan(&PlanInput {
-            base,
-            theirs,
-            ours: &ours,
-            answers_file: ".answers.yml",
-            base_answers_file: ".answers.yml",
-            skip_if_exists: &|_| false,
-            style,
-            labels: &labels(),
-        })
-    }
-
-    fn action(plan: &Plan, path: &str) -> Action {
-        plan.entries
-            .iter()
-            .find(|entry| entry.path == path)
-            .map_or_else(
-                || panic!("no entry for {path}"),
-                |entry| entry.action.clone(),
-            )
-    }
-
-    #[test]
-    fn each_side_alone_decides_its_files() {
-        let base = tree(&[
-            ("same", "1\n"),
-            ("theirs", "1\n"),
-            ("ours", "1\n"),
-            ("gone", "x\n"),
-        ]);
-        let theirs = tree(&[
-            ("same", "1\n"),
-            ("theirs", "2\n"),
-            ("ours", "1\n"),
-            ("new", "n\n"),
-        ]);
-        let ours = tree(&[
-            ("same", "1\n"),
-            ("theirs", "1\n"),
-            ("ours", "2\n"),
-            ("gone", "x\n"),
-        ]);
-        let plan = plan_of(&base, &theirs, &ours, ConflictStyle::Inline);
-        assert_eq!(action(&plan, "same"), Action::Keep(Kept::Unchanged));
-        assert_eq!(
-            action(&plan, "theirs"),
-            Action::Update(File::new("2\n", false))
-        );
-        assert_eq!(action(&plan, "ours"), Action::Keep(Kept::Edited));
-        assert_eq!(action(&plan, "gone"), Action::Delete);
-        assert_eq!(action(&plan, "new"), Action::Add(File::new("n\n", false)));
-    }
-
-    #[test]
-    fn edits_in_different_regions_merge() {
-        let base = tree(&[("f", "a\nb\nc\nd\ne\n")]);
-        let theirs = tree(&[("f", "a\nb\nc\nd\nE\n")]);
-        let ours = tree(&[("f", "A\nb\nc\nd\ne\n")]);
-        let plan = plan_of(&base, &theirs, &ours, ConflictStyle::Inline);
-        assert_eq!(
-            action(&plan, "f"),
-            Action::Merge(File::new("A\nb\nc\nd\nE\n", false))
-        );
-    }
-
-    #[test]
-    fn clashing_edits_get_labelled_markers() {
-        let base = tree(&[("f", "a\nb\nc\n")]);
-        let theirs = tree(&[("f", "a\nB2\nc\n")]);
-        let ours = tree(&[("f", "a\nB1\nc\n")]);
-        let plan = plan_of(&base, &theirs, &ours, ConflictStyle::Inline);
-        let Action::Conflict(conflict) = action(&plan, "f") else {
-            panic!("expected a conflict")
-        };
-        assert_eq!(conflict.regions, 1);
-        assert_eq!(
-            String::from_utf8(conflict.result.unwrap().contents).unwrap(),
-            "a\n<<<<<<< ours (this project)\nB1\n||||||| base (template 1)\nb\n=======\nB2\n>>>>>>> theirs (template 2)\nc\n"
-        );
-    }
-
-    #[test]
-    fn rej_keeps_ours_applies_clean_hunks_and_rejects_the_rest() {
-        let base = tree(&[("f", "a\nb\nc\nd\ne\nf\n")]);
-        let theirs = tree(&[("f", "a\nB2\nc\nd\ne\nF\n")]);
-        let ours = tree(&[("f", "a\nB1\nc\nd\ne\nf\n")]);
-        let plan = plan_of(&base, &theirs, &ours, ConflictStyle::Rej);
-        let Action::Conflict(conflict) = action(&plan, "f") else {
-            panic!("expected a conflict")
-        };
-        assert_eq!(
-            String::from_utf8(conflict.result.unwrap().contents).unwrap(),
-            "a\nB1\nc\nd\ne\nF\n"
-        );
-        let reject = String::from_utf8(conflict.reject.unwrap()).unwrap();
-        assert!(reject.contains("@@ -2,1 +2,1 @@"), "{reject}");
-        assert!(reject.contains("\n-b\n+B2\n"), "{reject}");
-    }
-
-    #[test]
-    fn a_file_missing_its_final_newline_still_parses() {
-        let base = tree(&[("f", "a\nb")]);
-        let theirs = tree(&[("f", "a\nc")]);
-        let ours = tree(&[("f", "a\nd")]);
-        let plan = plan_of(&base, &theirs, &ours, ConflictStyle::Rej);
-        let Action::Conflict(conflict) = action(&plan, "f") else {
-            panic!("expected a conflict")
-        };
-        assert_eq!(conflict.result, None, "ours is kept as it is");
-        let reject = String::from_utf8(conflict.reject.unwrap()).unwrap();
-        assert!(reject.ends_with("-b\n+c\n"), "{reject}");
-    }
-
-    #[test]
-    fn a_new_template_file_clashing_with_the_projects_own_is_a_conflict() {
-        let base = tree(&[]);
-        let theirs = tree(&[("f", "template\n")]);
-        let ours = tree(&[("f", "mine\n")]);
-        let plan = plan_of(&base, &theirs, &ours, ConflictStyle::Inline);
-        let Action::Conflict(conflict) = action(&plan, "f") else {
-            panic!("expected a conflict")
-        };
-        assert_eq!(conflict.kind, ConflictKind::BothAdded);
-    }
-
-    #[test]
-    fn a_dropped_file_the_project_edited_stays() {
-        let base = tree(&[("f", "1\n")]);
-        let theirs = tree(&[]);
-        let ours = tree(&[("f", "2\n")]);
-        let plan = plan_of(&base, &theirs, &ours, ConflictStyle::Inline);
-        assert_eq!(action(&plan, "f"), Action::Keep(Kept::DroppedButEdited));
-    }
-
-    #[test]
-    fn a_file_the_project_deleted_stays_deleted_with_the_template_change_rejected() {
-        let base = tree(&[("f", "1\n")]);
-        let theirs = tree(&[("f", "2\n")]);
-        let ours = tree(&[]);
-        let plan = plan_of(&base, &theirs, &ours, ConflictStyle::Inline);
-        let Action::Conflict(conflict) = action(&plan, "f") else {
-            panic!("expected a conflict")
-        };
-        assert_eq!(conflict.kind, ConflictKind::DeletedInProject);
-        assert_eq!(conflict.result, None);
-    }
-
-    #[test]
-    fn the_answers_file_is_last_and_always_the_templates() {
-        let base = tree(&[(".answers.yml", "a: 1\n"), ("z", "1\n")]);
-        let theirs = tree(&[(".answers.yml", "a: 2\n"), ("z", "1\n")]);
-        let ours = tree(&[(".answers.yml", "a: 1\n"), ("z", "1\n")]);
-        let plan = plan_of(&base, &theirs, &ours, ConflictStyle::Inline);
-        let last = plan.entries.last().unwrap();
-        assert!(last.is_answers_file);
-        assert_eq!(last.action, Action::Update(File::new("a: 2\n", false)));
-    }
-}
+mod tests;

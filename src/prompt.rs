@@ -77,7 +77,7 @@ impl Prompter for TerminalPrompter {
             return Ok(request.choices[picked].value.clone());
         }
 
-        if question.kind == AnswerType::Bool {
+        if request.kind == AnswerType::Bool {
             let answer = Confirm::with_theme(&self.theme)
                 .with_prompt(prompt)
                 .default(request.default.as_bool().unwrap_or(false))
@@ -105,7 +105,7 @@ impl Prompter for TerminalPrompter {
                 .interact_text()
                 .map_err(failed)?
         };
-        cast(question, &raw).or_else(|reason| {
+        cast(request.kind, question, &raw).or_else(|reason| {
             self.refuse(&reason);
             self.ask(request)
         })

@@ -43,7 +43,13 @@ pub struct SmokeOptions {
     pub keep: bool,
     /// The cargo target folder every check shares (`CARGO_TARGET_DIR`).
     pub target_dir: PathBuf,
+    /// Run `_smoke.checks` of a template that is not builtin: they are shell
+    /// commands the template's author wrote, run with the user's rights.
+    pub trust: bool,
 }
+
+/// The most combinations one smoke run takes on.
+pub const MAX_COMBINATIONS: usize = 10_000;
 
 /// The target folder used when none is given: `$CARGO_TARGET_DIR` when set,
 /// else `scaffold-smoke-target` in the system's temporary folder. It outlives
@@ -369,20 +375,62 @@ pub fn xml_escape(text: &str) -> String {
     out
 }
 
-/// The combinations the template declares, or the defaults alone.
-pub fn combinations(spec: &Spec) -> Vec<Combination> {
-    let declared = spec
-        .smoke
-        .as_ref()
-        .map(|smoke| smoke.combinations.clone())
-        .filter(|combinations| !combinations.is_empty())
-        .unwrap_or_else(|| vec![Map::new()]);
-    let total = declared.len();
-    declared
-        .into_iter()
-        .enumerate()
-        .map(|(index, answers)| Combination::new(index + 1, total, answers, spec))
-        .collect()
+/// The combinations a template declares, or the defaults alone, each built
+/// only when it is taken (a matrix of many axes is never expanded up front).
+#[derive(Debug, Clone, Copy)]
+pub struct Combinations<'a> {
+    spec: &'a Spec,
+    /// How many the template declares; `usize::MAX` when more than that.
+    declared: usize,
+}
+
+impl<'a> Combinations<'a> {
+    pub fn new(spec: &'a Spec) -> Self {
+        let declared = spec
+            .smoke
+            .as_ref()
+            .map_or(Some(0), crate::spec::SmokeSpec::len)
+            .unwrap_or(usize::MAX);
+        Self { spec, declared }
+    }
+
+    /// How many there are: at least one, the defaults.
+    pub fn len(&self) -> usize {
+        self.declared.max(1)
+    }
+
+    /// Never empty: a template without combinations runs its defaults once.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// The combination at `index` (0-based), built now.
+    pub fn get(&self, index: usize) -> Option<Combination> {
+        if index >= self.len() {
+            return None;
+        }
+        let answers = match &self.spec.smoke {
+            Some(smoke) if self.declared > 0 => smoke.get(index)?,
+            _ => Map::new(),
+        };
+        Some(Combination::new(index + 1, self.len(), answers, self.spec))
+    }
+}
+
+/// The combinations of `spec`, refused when there are more than [`MAX_COMBINATIONS`].
+pub fn combinations(spec: &Spec) -> Result<Combinations<'_>, Error> {
+    let combinations = Combinations::new(spec);
+    if combinations.len() > MAX_COMBINATIONS {
+        return Err(Error::Other(format!(
+            "`_smoke` declares {} combinations; scaffold smoke runs at most {MAX_COMBINATIONS}: give the matrix fewer values, or list combinations one by one",
+            if combinations.len() == usize::MAX {
+                "more than 2^64".to_owned()
+            } else {
+                combinations.len().to_string()
+            }
+        )));
+    }
+    Ok(combinations)
 }
 
 /// Runs smoke for the template of `options`, reporting steps to `progress`.
@@ -390,8 +438,14 @@ pub fn combinations(spec: &Spec) -> Vec<Combination> {
 /// Errors are the ones that stop everything (the template cannot be opened or
 /// its spec is invalid, no temporary folder); a combination that fails to
 /// render or a failing check is part of the report.
+///
+/// # Panics
+///
+/// When the operating system cannot start a worker thread.
 pub fn run(options: &SmokeOptions, progress: &dyn Progress) -> Result<SmokeReport, Error> {
     let started = Instant::now();
+    // Both renders of a combination read the same "now" (SOURCE_DATE_EPOCH or this second).
+    crate::jinja::freeze_clock();
     let source = Source::open(&options.template, options.vcs_ref.as_deref())?;
     let spec = Spec::load(&source)?;
     let checks = if options.render_only {
@@ -402,7 +456,14 @@ pub fn run(options: &SmokeOptions, progress: &dyn Progress) -> Result<SmokeRepor
             .map(|smoke| smoke.checks.clone())
             .unwrap_or_default()
     };
-    let combinations = combinations(&spec);
+    let builtin = matches!(source.reference(), TemplateRef::Builtin(_));
+    if !checks.is_empty() && !builtin && !options.trust {
+        return Err(Error::Usage(format!(
+            "template `{}` has `_smoke.checks`: shell commands its author wrote, which scaffold runs only with --trust; read them in its copier.yml, then pass --trust, or pass --render-only",
+            source.reference().describe()
+        )));
+    }
+    let combinations = combinations(&spec)?;
     // Checks run inside each project, so a relative folder would mean another one each time.
     let target_dir = std::path::absolute(&options.target_dir).map_err(|err| {
         Error::Other(format!(
@@ -414,6 +475,7 @@ pub fn run(options: &SmokeOptions, progress: &dyn Progress) -> Result<SmokeRepor
         .prefix("scaffold-smoke-")
         .tempdir()
         .map_err(|err| Error::Other(format!("cannot create a temporary folder: {err}")))?;
+    let registered = crate::interrupt::register(work.path());
 
     let runner = Runner {
         source: &source,
@@ -427,16 +489,21 @@ pub fn run(options: &SmokeOptions, progress: &dyn Progress) -> Result<SmokeRepor
     let reports = Mutex::new(BTreeMap::new());
     std::thread::scope(|scope| {
         for _ in 0..options.jobs.clamp(1, combinations.len()) {
-            scope.spawn(|| {
-                while let Some(combination) = combinations.get(next.fetch_add(1, Ordering::SeqCst))
-                {
-                    let report = runner.combination(combination);
-                    reports
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .insert(combination.number, report);
-                }
-            });
+            // Renders need the render stack (see jinja::RENDER_STACK_BYTES).
+            std::thread::Builder::new()
+                .stack_size(crate::jinja::RENDER_STACK_BYTES)
+                .spawn_scoped(scope, || {
+                    while let Some(combination) =
+                        combinations.get(next.fetch_add(1, Ordering::SeqCst))
+                    {
+                        let report = runner.combination(&combination);
+                        reports
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .insert(combination.number, report);
+                    }
+                })
+                .expect("the operating system starts a smoke worker");
         }
     });
     let combinations = reports
@@ -445,6 +512,7 @@ pub fn run(options: &SmokeOptions, progress: &dyn Progress) -> Result<SmokeRepor
         .into_values()
         .collect();
 
+    drop(registered);
     let kept = options.keep.then(|| work.keep());
     Ok(SmokeReport {
         template: source.reference().describe(),
@@ -589,6 +657,8 @@ impl Runner<'_> {
                 strict: true,
             }),
             defaults: true,
+            // Smoke is the template's CI: an undefined variable is an error, not "".
+            strict_undefined: true,
             ..AnswerInput::default()
         };
         let (answers, tree) = generate::render_answers(self.source, self.spec, input, None)?;
@@ -743,9 +813,11 @@ mod tests {
 
     #[test]
     fn a_template_without_smoke_settings_renders_its_defaults_once() {
-        let combinations = combinations(&spec("a: x\n"));
+        let spec = spec("a: x\n");
+        let combinations = combinations(&spec).unwrap();
         assert_eq!(combinations.len(), 1);
-        assert_eq!(combinations[0].label(), "defaults");
+        assert_eq!(combinations.get(0).unwrap().label(), "defaults");
+        assert!(combinations.get(1).is_none());
     }
 
     #[test]

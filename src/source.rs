@@ -6,12 +6,17 @@
 //! it, and knows how to describe itself for the answers file (`_src_path`,
 //! `_commit`).
 
+mod git;
+mod walk;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use include_dir::{Dir, DirEntry, include_dir};
 
-use crate::tree::safe_relpath;
+pub use git::{
+    Checkout, DEFAULT_TIMEOUT as DEFAULT_GIT_TIMEOUT, TIMEOUT_VAR as GIT_TIMEOUT_VAR, fetch, mirror,
+};
+pub use walk::{MAX_BYTES, MAX_FILES};
 
 static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 static MODULES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/modules");
@@ -56,6 +61,46 @@ pub enum SourceError {
     },
     #[error("template folder `{}` does not exist", path.display())]
     MissingFolder { path: PathBuf },
+    #[error("template `{}` is a file; --template takes a folder holding copier.yml, a git URL or builtin:NAME", path.display())]
+    IsAFile { path: PathBuf },
+    #[error("--vcs-ref was given, but template `{}` is not a git repository; drop --vcs-ref or point --template at a repository", path.display())]
+    VcsRefNotGit { path: PathBuf },
+    #[error(
+        "template `{url}` has no tag, branch or commit `{reference}`; pick one it has (`git tag` lists its versions)"
+    )]
+    UnknownRef { url: String, reference: String },
+    #[error(
+        "template file `{path}` is not a regular file or folder (a FIFO, socket or device); scaffold reads only files and folders"
+    )]
+    NotRegular { path: String },
+    #[error("template folder `{path}` is a symlink back into a folder that holds it (a loop)")]
+    SymlinkLoop { path: String },
+    #[error(
+        "template holds more than {limit} files and folders (stopped at `{path}`); scaffold reads no more from one template"
+    )]
+    TooMany { path: String, limit: usize },
+    #[error(
+        "template is larger than {limit} (stopped at `{path}`); scaffold reads no more from one template"
+    )]
+    TooLarge { path: String, limit: String },
+    #[error(
+        "git {what} `{value}` is refused: it is empty or starts with `-`, so git would read it as an option"
+    )]
+    BadGitArgument { what: &'static str, value: String },
+    #[error(
+        "git {action} of `{url}` took longer than {seconds} s and was stopped; set SCAFFOLD_GIT_TIMEOUT (seconds) to allow more"
+    )]
+    GitTimeout {
+        action: &'static str,
+        url: String,
+        seconds: f64,
+    },
+    #[error("{name}={value:?} is not {expected}")]
+    BadSetting {
+        name: &'static str,
+        value: String,
+        expected: &'static str,
+    },
     #[error("`{}` is not a template: it has no copier.yml or copier.yaml", path.display())]
     NoSpec { path: PathBuf },
     #[error("cannot read `{}`: {source}", path.display())]
@@ -73,6 +118,25 @@ pub enum SourceError {
         url: String,
         message: String,
     },
+}
+
+impl SourceError {
+    /// Whether the user's input was at fault (a `--template` or `--vcs-ref`
+    /// that names nothing usable), as opposed to the template's contents,
+    /// the disk or the network.
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            Self::UnknownBuiltin { .. }
+                | Self::MissingFolder { .. }
+                | Self::IsAFile { .. }
+                | Self::NoSpec { .. }
+                | Self::VcsRefNotGit { .. }
+                | Self::UnknownRef { .. }
+                | Self::BadGitArgument { .. }
+                | Self::BadSetting { .. }
+        )
+    }
 }
 
 /// What the user asked for with `--template` (or the default).
@@ -140,9 +204,13 @@ pub struct SourceFile {
     pub path: String,
     pub contents: Vec<u8>,
     pub executable: bool,
+    /// Permission bits (0o644 for builtin templates, which do not keep them).
+    pub mode: u32,
+    /// A folder (listed before its files, with no contents), so empty folders are kept.
+    pub is_dir: bool,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Root {
     /// The builtin templates: the current ones (`None`) or a released version.
     Embedded(Option<String>),
@@ -191,7 +259,9 @@ pub struct Source {
     version: Option<String>,
     /// Keeps a cloned repository alive for as long as the source is used.
     #[allow(dead_code, reason = "held for its Drop, which removes the clone")]
-    checkout: Option<tempfile::TempDir>,
+    checkout: Option<git::Checkout>,
+    /// The commit read from a local repository (Copier's `vcs_ref_hash`).
+    commit_hash: Option<String>,
 }
 
 impl Source {
@@ -207,6 +277,7 @@ impl Source {
                     Self::git(&path.display().to_string(), Some(vcs_ref))
                         .map(|source| source.with_reference(reference.clone()))
                 }
+                Some(_) if path.is_dir() => Err(SourceError::VcsRefNotGit { path: path.clone() }),
                 _ => Self::folder(path, reference.clone()),
             },
             TemplateRef::Git { url } => Self::git(url, vcs_ref),
@@ -245,6 +316,7 @@ impl Source {
             reference: TemplateRef::Builtin(name.to_owned()),
             version: Some(version.to_owned()),
             checkout: None,
+            commit_hash: None,
         })
     }
 
@@ -262,10 +334,16 @@ impl Source {
             reference: TemplateRef::Builtin(name.to_owned()),
             version: Some(BUILTIN_VERSION.to_owned()),
             checkout: None,
+            commit_hash: None,
         })
     }
 
     fn folder(path: &Path, reference: TemplateRef) -> Result<Self, SourceError> {
+        if path.is_file() {
+            return Err(SourceError::IsAFile {
+                path: path.to_owned(),
+            });
+        }
         if !path.is_dir() {
             return Err(SourceError::MissingFolder {
                 path: path.to_owned(),
@@ -275,14 +353,16 @@ impl Source {
             path: path.to_owned(),
             source,
         })?;
-        if !root.join("copier.yml").is_file() && !root.join("copier.yaml").is_file() {
+        // Present is enough here: reading it checks where it leads and what it is.
+        let present = |name: &str| std::fs::symlink_metadata(root.join(name)).is_ok();
+        if !present("copier.yml") && !present("copier.yaml") {
             return Err(SourceError::NoSpec {
                 path: path.to_owned(),
             });
         }
         // Copier records a version only for a template at the root of a git repository.
         let version = if root.join(".git").exists() {
-            git_describe(&root)
+            git::describe_work_tree(&root)
         } else {
             None
         };
@@ -292,37 +372,37 @@ impl Source {
             reference,
             version,
             checkout: None,
+            commit_hash: None,
         })
     }
 
     fn git(url: &str, vcs_ref: Option<&str>) -> Result<Self, SourceError> {
-        let checkout = tempfile::Builder::new()
-            .prefix("scaffold-template-")
-            .tempdir()
-            .map_err(|source| SourceError::Io {
-                path: std::env::temp_dir(),
-                source,
-            })?;
+        git::check_argument("URL", url)?;
+        let checkout = git::Checkout::new()?;
         let dir = checkout.path();
-        run_git(
-            "clone",
-            url,
-            Command::new("git")
-                .args(["clone", "--quiet", "--no-checkout", url])
-                .arg(dir),
-        )?;
-        let target = match vcs_ref {
-            Some(reference) => reference.to_owned(),
-            None => latest_tag(dir).unwrap_or_else(|| "HEAD".to_owned()),
+        if let Some(reference) = vcs_ref {
+            git::check_argument("ref", reference)?;
+        }
+        // Read in process from the repository's objects: a local repository
+        // as it is, a remote one through its mirror in the cache.
+        let (repository, _mirror) = if let Some(local) = crate::git::local_repository(url) {
+            (local, None)
+        } else {
+            let mirror = crate::git::cache::mirror(url)?;
+            (mirror.path().to_owned(), Some(mirror))
         };
-        run_git(
-            "checkout",
-            url,
-            Command::new("git")
-                .current_dir(dir)
-                .args(["checkout", "--quiet", &target, "--"]),
-        )?;
-        let version = git_describe(dir);
+        let rev = match vcs_ref {
+            Some(rev) => rev.to_owned(),
+            None => crate::update::versions::newest_version(
+                crate::git::tags(&repository)?.iter().map(String::as_str),
+                false,
+            )
+            .unwrap_or("HEAD")
+            .to_owned(),
+        };
+        let exported = crate::git::export(&repository, &rev, dir)?;
+        let commit_hash = Some(exported.commit);
+        let version = Some(exported.version);
         let mut source = Self::folder(
             dir,
             TemplateRef::Git {
@@ -331,11 +411,18 @@ impl Source {
         )?;
         source.version = version;
         source.checkout = Some(checkout);
+        source.commit_hash = commit_hash;
         Ok(source)
     }
 
     pub fn reference(&self) -> &TemplateRef {
         &self.reference
+    }
+
+    /// The commit a local repository's template was read from, when it was
+    /// read in process (no checkout to ask).
+    pub fn commit_hash(&self) -> Option<&str> {
+        self.commit_hash.as_deref()
     }
 
     /// The `_commit` recorded in the answers file: a git tag or commit, or
@@ -347,6 +434,15 @@ impl Source {
     /// The template's folder inside the source, `/`-separated.
     pub fn template_dir(&self) -> &str {
         &self.template_dir
+    }
+
+    /// The template's folder on disk (`None` for builtin templates).
+    pub fn local_path(&self) -> Option<PathBuf> {
+        match &self.root {
+            Root::Folder(root) if self.template_dir.is_empty() => Some(root.clone()),
+            Root::Folder(root) => Some(root.join(&self.template_dir)),
+            Root::Embedded(_) => None,
+        }
     }
 
     /// Resolves `relative` (which may use `..`) against the template folder,
@@ -375,18 +471,15 @@ impl Source {
 
     /// Reads one file, if it exists. `path` is relative to the source's root.
     pub fn read(&self, path: &str) -> Result<Option<Vec<u8>>, SourceError> {
-        match &self.root {
-            Root::Embedded(release) => Ok(embedded(release.as_deref(), path)
-                .and_then(|(dir, rest)| dir.get_file(rest))
-                .map(|file| file.contents().to_vec())),
-            Root::Folder(root) => {
-                let full = root.join(path);
-                match std::fs::read(&full) {
-                    Ok(bytes) => Ok(Some(bytes)),
-                    Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                    Err(source) => Err(SourceError::Io { path: full, source }),
-                }
-            }
+        self.reader().read(path)
+    }
+
+    /// A handle that reads this source's files (for Jinja's template loader);
+    /// it reads nothing once the source is dropped.
+    pub fn reader(&self) -> SourceReader {
+        SourceReader {
+            root: self.root.clone(),
+            template_dir: self.template_dir.clone(),
         }
     }
 
@@ -398,6 +491,22 @@ impl Source {
             }
             Root::Folder(root) => root.join(path).is_dir(),
         }
+    }
+
+    /// Where the symlink at `path` (relative to the source's root) points, as
+    /// written; `None` when it is not a symlink (builtin templates have none).
+    pub fn symlink_target(&self, path: &str) -> Option<String> {
+        let Root::Folder(root) = &self.root else {
+            return None;
+        };
+        let full = root.join(path);
+        let metadata = std::fs::symlink_metadata(&full).ok()?;
+        if !metadata.file_type().is_symlink() {
+            return None;
+        }
+        std::fs::read_link(&full)
+            .ok()
+            .map(|target| target.to_string_lossy().replace('\\', "/"))
     }
 
     /// Every file below `dir` (relative to the source's root), sorted by path,
@@ -413,15 +522,37 @@ impl Source {
                     walk_embedded(start, &inside, &mut files);
                 }
             }
-            Root::Folder(root) => {
-                let start = root.join(dir);
-                if start.is_dir() {
-                    walk_folder(root, &start, &start, &mut files)?;
-                }
-            }
+            Root::Folder(root) => files = walk::walk(root, dir)?,
         }
         files.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(files)
+    }
+}
+
+/// Reads a source's files; cheap to clone, `'static`, shareable across threads.
+#[derive(Debug, Clone)]
+pub struct SourceReader {
+    root: Root,
+    template_dir: String,
+}
+
+impl SourceReader {
+    /// The template's folder inside the source, `/`-separated.
+    pub fn template_dir(&self) -> &str {
+        &self.template_dir
+    }
+
+    /// Reads one file, if it exists. `path` is relative to the source's root.
+    pub fn read(&self, path: &str) -> Result<Option<Vec<u8>>, SourceError> {
+        match &self.root {
+            Root::Embedded(release) => Ok(embedded(release.as_deref(), path)
+                .and_then(|(dir, rest)| dir.get_file(rest))
+                .map(|file| file.contents().to_vec())),
+            Root::Folder(root) => match walk::resolve_inside(root, path)? {
+                Some(real) => walk::read_regular(path, &real, MAX_BYTES).map(Some),
+                None => Ok(None),
+            },
+        }
     }
 }
 
@@ -462,7 +593,21 @@ pub fn is_git_repo(path: &Path) -> bool {
 fn walk_embedded(dir: &Dir<'static>, base: &str, files: &mut Vec<SourceFile>) {
     for entry in dir.entries() {
         match entry {
-            DirEntry::Dir(sub) => walk_embedded(sub, base, files),
+            DirEntry::Dir(sub) => {
+                let full = sub.path().to_string_lossy().replace('\\', "/");
+                let relative = full
+                    .strip_prefix(base)
+                    .unwrap_or(&full)
+                    .trim_start_matches('/');
+                files.push(SourceFile {
+                    path: relative.to_owned(),
+                    contents: Vec::new(),
+                    executable: true,
+                    mode: 0o755,
+                    is_dir: true,
+                });
+                walk_embedded(sub, base, files);
+            }
             DirEntry::File(file) => {
                 let full = file.path().to_string_lossy().replace('\\', "/");
                 let relative = full
@@ -474,65 +619,24 @@ fn walk_embedded(dir: &Dir<'static>, base: &str, files: &mut Vec<SourceFile>) {
                     path: relative,
                     contents: file.contents().to_vec(),
                     executable: false,
+                    mode: 0o644,
+                    is_dir: false,
                 });
             }
         }
     }
 }
 
-fn walk_folder(
-    root: &Path,
-    start: &Path,
-    dir: &Path,
-    files: &mut Vec<SourceFile>,
-) -> Result<(), SourceError> {
-    let io_error = |path: &Path| {
-        let path = path.to_owned();
-        move |source| SourceError::Io { path, source }
-    };
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .map_err(io_error(dir))?
-        .collect::<Result<_, _>>()
-        .map_err(io_error(dir))?;
-    entries.sort_by_key(std::fs::DirEntry::file_name);
-    for entry in entries {
-        let path = entry.path();
-        let relative = path
-            .strip_prefix(start)
-            .unwrap_or(&path)
-            .to_string_lossy()
-            .replace('\\', "/");
-        if entry.file_name() == ".git" {
-            continue;
-        }
-        let file_type = entry.file_type().map_err(io_error(&path))?;
-        let real = if file_type.is_symlink() {
-            let target = path.canonicalize().map_err(io_error(&path))?;
-            if !target.starts_with(root) {
-                return Err(SourceError::SymlinkOutside {
-                    path: relative,
-                    target: std::fs::read_link(&path)
-                        .map(|link| link.display().to_string())
-                        .unwrap_or_default(),
-                });
-            }
-            target
-        } else {
-            path.clone()
-        };
-        if real.is_dir() {
-            walk_folder(root, start, &path, files)?;
-        } else {
-            let contents = std::fs::read(&real).map_err(io_error(&real))?;
-            let metadata = std::fs::metadata(&real).map_err(io_error(&real))?;
-            files.push(SourceFile {
-                path: safe_relpath(&relative).unwrap_or(relative),
-                contents,
-                executable: is_executable(&metadata),
-            });
-        }
-    }
-    Ok(())
+/// The permission bits of a file (0o644 off Unix).
+#[cfg(unix)]
+pub(crate) fn permissions(metadata: &std::fs::Metadata) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    metadata.permissions().mode() & 0o7777
+}
+
+#[cfg(not(unix))]
+pub(crate) fn permissions(_metadata: &std::fs::Metadata) -> u32 {
+    0o644
 }
 
 /// Whether any execute bit is set (never, off Unix).
@@ -545,46 +649,6 @@ pub(crate) fn is_executable(metadata: &std::fs::Metadata) -> bool {
 #[cfg(not(unix))]
 pub(crate) fn is_executable(_metadata: &std::fs::Metadata) -> bool {
     false
-}
-
-fn run_git(action: &'static str, url: &str, command: &mut Command) -> Result<String, SourceError> {
-    let output = command.output().map_err(|err| SourceError::Git {
-        action,
-        url: url.to_owned(),
-        message: format!("cannot run git: {err}"),
-    })?;
-    if !output.status.success() {
-        return Err(SourceError::Git {
-            action,
-            url: url.to_owned(),
-            message: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
-        });
-    }
-    Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
-}
-
-/// `git describe --tags --always` of a work tree, if it is one.
-fn git_describe(dir: &Path) -> Option<String> {
-    let output = Command::new("git")
-        .current_dir(dir)
-        .args(["describe", "--tags", "--always"])
-        .output()
-        .ok()?;
-    let described = String::from_utf8_lossy(&output.stdout).trim().to_owned();
-    (output.status.success() && !described.is_empty()).then_some(described)
-}
-
-/// The newest tag by version order, as Copier picks by default.
-fn latest_tag(dir: &Path) -> Option<String> {
-    let output = Command::new("git")
-        .current_dir(dir)
-        .args(["tag", "--sort=-v:refname"])
-        .output()
-        .ok()?;
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .next()
-        .map(str::to_owned)
 }
 
 #[cfg(test)]

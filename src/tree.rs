@@ -9,24 +9,33 @@ use std::fmt;
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
-/// One rendered file: its bytes and whether it is executable.
+/// One rendered file: its bytes and permission bits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct File {
     pub contents: Vec<u8>,
+    /// Whether any execute bit is set in `mode`.
     pub executable: bool,
+    mode: u32,
 }
 
 impl File {
+    /// A file with mode 0o755 when `executable`, else 0o644.
     pub fn new(contents: impl Into<Vec<u8>>, executable: bool) -> Self {
+        Self::with_mode(contents, if executable { 0o755 } else { 0o644 })
+    }
+
+    /// A file with the template's own permission bits, as Copier copies them.
+    pub fn with_mode(contents: impl Into<Vec<u8>>, mode: u32) -> Self {
         Self {
             contents: contents.into(),
-            executable,
+            executable: mode & 0o111 != 0,
+            mode: mode & 0o7777,
         }
     }
 
     /// The Unix permission bits the file is written with.
     pub fn mode(&self) -> u32 {
-        if self.executable { 0o755 } else { 0o644 }
+        self.mode
     }
 }
 
@@ -104,6 +113,13 @@ impl PathPatterns {
         })
     }
 
+    /// Whether `path` itself (not a folder above it) matches.
+    pub fn matches_exactly(&self, path: &str) -> bool {
+        self.0
+            .matched(std::path::Path::new(path), false)
+            .is_ignore()
+    }
+
     /// Whether `path` (relative, `/`-separated) or a folder above it matches.
     pub fn matches(&self, path: &str) -> bool {
         self.0
@@ -116,6 +132,10 @@ impl PathPatterns {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tree {
     files: BTreeMap<String, File>,
+    /// Folders the template has, created even when empty (as Copier does).
+    dirs: std::collections::BTreeSet<String>,
+    /// Symlinks kept as symlinks (`_preserve_symlinks`): path to target.
+    symlinks: BTreeMap<String, String>,
 }
 
 impl Tree {
@@ -126,6 +146,26 @@ impl Tree {
     /// Adds a file; returns the previous one at that path, if any.
     pub fn insert(&mut self, path: String, file: File) -> Option<File> {
         self.files.insert(path, file)
+    }
+
+    /// Records a folder to create even if no file lands in it.
+    pub fn insert_dir(&mut self, path: String) {
+        self.dirs.insert(path);
+    }
+
+    /// Records a symlink to create at `path`, pointing to `target`.
+    pub fn insert_symlink(&mut self, path: String, target: String) {
+        self.symlinks.insert(path, target);
+    }
+
+    /// Every symlink to create: path and target.
+    pub fn symlinks(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.symlinks.iter()
+    }
+
+    /// Every folder the template has, including empty ones, sorted.
+    pub fn dirs(&self) -> impl Iterator<Item = &String> {
+        self.dirs.iter()
     }
 
     pub fn get(&self, path: &str) -> Option<&File> {

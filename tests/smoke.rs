@@ -31,7 +31,8 @@ impl Smoke {
         self.dir.path().join("junit.xml")
     }
 
-    /// `scaffold smoke --template FIXTURE --target-dir .. --junit .. ARGS...`
+    /// `scaffold smoke --template FIXTURE --trust --target-dir .. --junit .. ARGS...`
+    /// (the fixtures' checks are this repository's own, so they are trusted).
     fn run(&self, template: &str, args: &[&str]) -> assert_cmd::assert::Assert {
         let mut command = Command::cargo_bin("scaffold").expect("scaffold binary");
         command
@@ -39,6 +40,7 @@ impl Smoke {
             .arg("smoke")
             .arg("--template")
             .arg(fixture(template))
+            .arg("--trust")
             .arg("--target-dir")
             .arg(self.dir.path().join("target"))
             .arg("--junit")

@@ -23,7 +23,9 @@ fn combinations() -> Vec<Map<String, Value>> {
 
 fn snapshot_name(combination: &Map<String, Value>) -> String {
     let mut name = String::from("service");
-    for (key, value) in combination {
+    let mut sorted: Vec<_> = combination.iter().collect();
+    sorted.sort_by_key(|(key, _)| *key);
+    for (key, value) in sorted {
         let value = value
             .as_str()
             .map_or_else(|| value.to_string(), str::to_owned);
@@ -46,14 +48,10 @@ fn render(combination: &Map<String, Value>) -> scaffold::tree::Tree {
     let source = Source::builtin(DEFAULT_BUILTIN).unwrap();
     let spec = Spec::load(&source).unwrap();
     let mut data = vec![DataItem::parse("project_name=demo").unwrap()];
-    data.extend(combination.iter().map(|(key, value)| {
-        DataItem {
-            key: key.clone(),
-            raw: value
-                .as_str()
-                .map_or_else(|| value.to_string(), str::to_owned),
-            origin: DataOrigin::Data,
-        }
+    data.extend(combination.iter().map(|(key, value)| DataItem {
+        key: key.clone(),
+        value: value.clone(),
+        origin: DataOrigin::Data,
     }));
     let input = AnswerInput {
         folder_name: "demo".into(),

@@ -2,6 +2,8 @@
 
 mod cli;
 mod copier_compat;
+mod hostile;
+mod jinja;
 mod rendered;
 mod smoke;
 mod snapshot;

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Arg, ArgAction, ArgMatches, Args, Parser, Subcommand};
+use clap::{Arg, ArgAction, Args, Parser, Subcommand};
 
 use crate::spec::{AnswerType, Question, When};
 
@@ -22,6 +22,12 @@ Examples:
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Most work one template render may do (minijinja fuel) [default: 5000000].
+    #[arg(long, global = true, value_name = "FUEL")]
+    pub max_render_fuel: Option<u64>,
+    /// Largest output of one template render, in bytes [default: 268435456].
+    #[arg(long, global = true, value_name = "BYTES")]
+    pub max_render_bytes: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -41,6 +47,12 @@ pub enum Command {
     /// List the paths where a project drifted from what its template renders; exit 1 if any (CI).
     #[command(after_help = UPDATE_EXAMPLES)]
     Check(CheckArgs),
+    /// Copier's `copy`: render the template SRC into DST, with Copier's flags.
+    Copy(super::copier::CopyArgs),
+    /// Copier's `recopy`: render a project's template from scratch with its recorded answers.
+    Recopy(super::copier::RecopyArgs),
+    /// Copier's `check-update`: exit 1 and print the newer version when the template has one.
+    CheckUpdate(super::copier::CheckUpdateArgs),
     /// Print shell completions for SHELL to stdout.
     Completions {
         #[arg(value_enum)]
@@ -49,6 +61,10 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "one field per command-line flag"
+)]
 pub struct NewArgs {
     /// Folder to create (must be new or empty unless --force).
     pub dest: PathBuf,
@@ -73,6 +89,18 @@ pub struct NewArgs {
     /// List the files that would be written and write nothing.
     #[arg(short = 'n', long)]
     pub dry_run: bool,
+    /// Read answers from a YAML file of NAME: VALUE (--data wins over it), as Copier's --data-file.
+    #[arg(long, value_name = "FILE")]
+    pub data_file: Option<PathBuf>,
+    /// Trust the template: run its `_tasks` (and accept `_jinja_extensions`), as Copier's --trust.
+    #[arg(long, visible_alias = "UNSAFE")]
+    pub trust: bool,
+    /// Do not run the template's `_tasks`.
+    #[arg(short = 'T', long)]
+    pub skip_tasks: bool,
+    /// Undefined variables are errors instead of Copier's empty values.
+    #[arg(long)]
+    pub strict_undefined: bool,
 }
 
 const UPDATE_EXAMPLES: &str = "\
@@ -95,8 +123,8 @@ pub struct ProjectArgs {
     /// Template to use instead of the answers file's `_src_path` (when it moved).
     #[arg(short, long, value_name = "PATH|GIT-URL")]
     pub template: Option<String>,
-    /// Version to move to: a git tag, branch or commit, or a builtin release [default: the newest tag, else HEAD; a local folder as it is; this scaffold's builtin templates].
-    #[arg(long, value_name = "REF")]
+    /// Version to move to: a git tag, branch or commit, or a builtin release [default: the newest PEP 440 tag, else HEAD (a local repository's work tree); this scaffold's builtin templates].
+    #[arg(short = 'r', long, value_name = "REF")]
     pub vcs_ref: Option<String>,
     /// The project's answers file, relative to DIR [default: .scaffold-answers.yml, else .copier-answers.yml].
     #[arg(short, long, value_name = "FILE")]
@@ -110,10 +138,10 @@ pub struct ChangeArgs {
     #[arg(short, long = "data", value_name = "KEY=VALUE")]
     pub data: Vec<String>,
     /// Take the default of every question the answers file does not answer; never prompt.
-    #[arg(short = 'l', long)]
+    #[arg(short = 'l', long, short_alias = 'f')]
     pub defaults: bool,
-    /// How edits that clash are written: conflict markers in the file, or FILE.rej beside the kept file.
-    #[arg(long, value_enum, default_value_t = ConflictArg::Inline)]
+    /// How edits that clash are written: Copier's conflict markers in the file, or the template's lines with yours in FILE.rej.
+    #[arg(short = 'o', long, value_enum, default_value_t = ConflictArg::Inline)]
     pub conflict: ConflictArg,
 }
 
@@ -137,6 +165,8 @@ pub struct UpdateArgs {
     /// Update even when the project's git work tree has uncommitted changes.
     #[arg(long)]
     pub allow_dirty: bool,
+    #[command(flatten)]
+    pub copier: super::copier::UpdateCopierArgs,
 }
 
 #[derive(Debug, Args)]
@@ -177,6 +207,10 @@ pub struct SmokeArgs {
     /// Render each combination twice and compare; run none of the checks.
     #[arg(long)]
     pub render_only: bool,
+    /// Run the template's `_smoke.checks` (shell commands from its copier.yml);
+    /// needed for any template that is not builtin.
+    #[arg(long)]
+    pub trust: bool,
     /// Combinations run at the same time.
     #[arg(short, long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: u16,
@@ -212,6 +246,21 @@ const RESERVED: &[&str] = &[
     "dir",
     "conflict",
     "allow_dirty",
+    "context_lines",
+    "skip_answered",
+    "pretend",
+    "quiet",
+    "prereleases",
+    "exclude",
+    "skip",
+    "overwrite",
+    "data_file",
+    "trust",
+    "unsafe",
+    "skip_tasks",
+    "strict_undefined",
+    "max_render_fuel",
+    "max_render_bytes",
 ];
 
 /// Adds `--question-name VALUE` for every question to the commands that take answers.
@@ -222,10 +271,19 @@ pub fn with_question_flags(command: clap::Command, questions: &[Question]) -> cl
             command.mut_subcommand(name, |sub| {
                 questions
                     .iter()
-                    .filter(|question| !RESERVED.contains(&question.name.as_str()))
+                    .filter(|question| has_flag(question))
                     .fold(sub, |sub, question| sub.arg(question_arg(question)))
             })
         })
+}
+
+/// Whether a question gets its own flag: its name must make a plain flag
+/// (`a b`, `-x`, `dry-run` do not) that scaffold does not already use.
+/// Other questions are answered with `--data NAME=VALUE`.
+pub(super) fn has_flag(question: &Question) -> bool {
+    question.has_flag_name()
+        && !RESERVED.contains(&question.name.as_str())
+        && !RESERVED.contains(&question.name.to_ascii_lowercase().as_str())
 }
 
 fn question_arg(question: &Question) -> Arg {
@@ -238,6 +296,7 @@ fn question_arg(question: &Question) -> Arg {
     if !question.choices.is_empty() {
         let choices: Vec<String> = question
             .choices
+            .listed()
             .iter()
             .map(|choice| match &choice.value {
                 serde_json::Value::String(text) => text.clone(),
@@ -271,9 +330,4 @@ fn question_arg(question: &Question) -> Arg {
             .require_equals(false);
     }
     arg
-}
-
-/// Whether `id` is one of the question flags of `matches`.
-pub fn is_flag_id(matches: &ArgMatches, id: &str) -> bool {
-    matches.ids().any(|known| known.as_str() == id) && !RESERVED.contains(&id)
 }

@@ -2,6 +2,7 @@
 //! command, and leaves all printing to [`output`].
 
 mod args;
+mod copier;
 pub mod output;
 mod smoke;
 mod update;
@@ -28,7 +29,11 @@ where
     T: Into<OsString> + Clone,
 {
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
-    let questions = questions_for(&args);
+    let loaded = load_template(&args);
+    let questions = loaded
+        .as_ref()
+        .map(|loaded| loaded.spec.questions.clone())
+        .unwrap_or_default();
     let command = args::with_question_flags(Cli::command(), &questions);
     let matches = match command.try_get_matches_from(&args) {
         Ok(matches) => matches,
@@ -44,13 +49,19 @@ where
             return ExitCode::from(output::USAGE);
         }
     };
-    match execute(cli, &matches, &questions) {
+    crate::jinja::Limits::configure(cli.max_render_fuel, cli.max_render_bytes);
+    match execute(cli, &matches, &questions, loaded) {
         Ok(code) => code,
         Err(err) => output::error(&err),
     }
 }
 
-fn execute(cli: Cli, matches: &ArgMatches, questions: &[Question]) -> Result<ExitCode, Error> {
+fn execute(
+    cli: Cli,
+    matches: &ArgMatches,
+    questions: &[Question],
+    loaded: Option<Loaded>,
+) -> Result<ExitCode, Error> {
     match cli.command {
         Command::New(new) => {
             let sub = matches.subcommand_matches("new").unwrap_or(matches);
@@ -67,10 +78,20 @@ fn execute(cli: Cli, matches: &ArgMatches, questions: &[Question]) -> Result<Exi
                 defaults: new.defaults,
                 force: new.force,
                 dry_run: new.dry_run,
+                data_file: new.data_file,
+                trust: new.trust,
+                skip_tasks: new.skip_tasks,
+                strict_undefined: new.strict_undefined,
             };
+            let loaded = loaded
+                .filter(|loaded| loaded.reference == options.template && options.vcs_ref.is_none())
+                .map(|loaded| (loaded.source, loaded.spec));
             let outcome = with_prompter(options.defaults, |prompter| {
-                generate::new_project(&options, prompter)
+                generate::new_project_from(&options, loaded, prompter)
             })?;
+            for warning in &outcome.warnings {
+                eprintln!("warning: {warning}");
+            }
             output::new_outcome(&outcome, &new.dest.display().to_string());
             Ok(ExitCode::SUCCESS)
         }
@@ -84,17 +105,28 @@ fn execute(cli: Cli, matches: &ArgMatches, questions: &[Question]) -> Result<Exi
             update::execute_diff(&args, sub, questions)
         }
         Command::Check(args) => update::execute_check(&args),
+        Command::Copy(args) => copier::execute_copy(&args),
+        Command::Recopy(args) => copier::execute_recopy(&args),
+        Command::CheckUpdate(args) => copier::execute_check_update(&args),
         Command::Completions { shell } => {
             let mut command = args::with_question_flags(Cli::command(), questions);
-            clap_complete::generate(shell, &mut command, "scaffold", &mut std::io::stdout());
+            clap_complete::generate(shell, &mut command, "scaffold", &mut output::Stdout);
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
-/// The questions that become flags: those of the template named by
-/// `--template` when it is a local folder, else the builtin template's.
-fn questions_for(args: &[OsString]) -> Vec<Question> {
+/// A template opened to make its question flags, kept so `new` reads its
+/// copier.yml once.
+struct Loaded {
+    reference: TemplateRef,
+    source: Source,
+    spec: Spec,
+}
+
+/// The template whose questions become flags: the one named by `--template`
+/// when it is a local folder, else the builtin template.
+fn load_template(args: &[OsString]) -> Option<Loaded> {
     let mut template = None;
     let mut iter = args.iter().map(|arg| arg.to_string_lossy());
     while let Some(arg) = iter.next() {
@@ -106,14 +138,16 @@ fn questions_for(args: &[OsString]) -> Vec<Question> {
     }
     let reference = match template.as_deref().map(TemplateRef::parse) {
         None => TemplateRef::Builtin(crate::source::DEFAULT_BUILTIN.into()),
-        Some(TemplateRef::Git { .. }) => return Vec::new(),
+        Some(TemplateRef::Git { .. }) => return None,
         Some(other) => other,
     };
-    Source::open(&reference, None)
-        .ok()
-        .and_then(|source| Spec::load(&source).ok())
-        .map(|spec| spec.questions)
-        .unwrap_or_default()
+    let source = Source::open(&reference, None).ok()?;
+    let spec = Spec::load(&source).ok()?;
+    Some(Loaded {
+        reference,
+        source,
+        spec,
+    })
 }
 
 /// `--data KEY=VALUE` items and question flags, in that order (flags win).
@@ -144,17 +178,30 @@ fn with_prompter<T>(defaults: bool, run: impl FnOnce(Option<&mut dyn Prompter>) 
 }
 
 fn question_flag_values(matches: &ArgMatches, questions: &[Question]) -> Vec<DataItem> {
-    questions
+    // Only the flags given are looked up: clap's lookups are linear, and a
+    // template may have thousands of questions.
+    let flags: std::collections::HashMap<&str, usize> = questions
         .iter()
-        .filter(|question| args::is_flag_id(matches, &question.name))
-        .filter_map(|question| {
-            matches
-                .get_one::<String>(&question.name)
-                .map(|raw| DataItem {
-                    key: question.name.clone(),
-                    raw: raw.clone(),
-                    origin: DataOrigin::Flag,
-                })
+        .enumerate()
+        .filter(|(_, question)| args::has_flag(question))
+        .map(|(index, question)| (question.name.as_str(), index))
+        .collect();
+    let mut given: Vec<(usize, DataItem)> = matches
+        .ids()
+        .filter_map(|id| flags.get(id.as_str()).map(|&index| (index, id.as_str())))
+        .filter_map(|(index, name)| {
+            matches.get_one::<String>(name).map(|raw| {
+                (
+                    index,
+                    DataItem {
+                        key: name.to_owned(),
+                        value: serde_json::Value::from(raw.clone()),
+                        origin: DataOrigin::Flag,
+                    },
+                )
+            })
         })
-        .collect()
+        .collect();
+    given.sort_by_key(|(index, _)| *index);
+    given.into_iter().map(|(_, item)| item).collect()
 }

@@ -1,18 +1,136 @@
 //! Everything the command line prints besides clap's own help: errors, the
 //! summary of a render, colours and exit codes.
+//!
+//! Standard output is written through [`Stdout`] (and the [`say!`] macro),
+//! never `println!`: a reader that went away (`| head -1`) ends the output
+//! quietly, and a full disk (`> /dev/full`) becomes one error line and exit 1,
+//! where `println!` would panic.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
+use std::sync::Mutex;
 
 use console::style;
 
 use crate::Error;
 use crate::generate::NewOutcome;
 
+/// How scaffold exits: one value per meaning, as uv's `ExitStatus`; the
+/// numbers live here and nowhere else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// Done (0).
+    Success,
+    /// The answer is "not yet" (1): an update left conflicts to resolve,
+    /// `check` found drift, `check-update` found a newer version.
+    Different,
+    /// The template, the disk or the network failed (1).
+    Failure,
+    /// Bad input (2): flags, answers, destination, an unknown version.
+    Usage,
+    /// `update` or `recopy` could not finish and changed nothing (3), so
+    /// that 1 from them means only "conflicts remain".
+    NotUpdated,
+    /// Ctrl-C or SIGTERM (130, as shells report 128 + SIGINT).
+    Interrupted,
+}
+
+impl ExitStatus {
+    pub const fn code(self) -> u8 {
+        match self {
+            Self::Success => 0,
+            Self::Different | Self::Failure => 1,
+            Self::Usage => 2,
+            Self::NotUpdated => 3,
+            Self::Interrupted => 130,
+        }
+    }
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> Self {
+        ExitCode::from(status.code())
+    }
+}
+
 /// Exit code for a failure of the template, the disk or the network.
-pub const FAILURE: u8 = 1;
+pub const FAILURE: u8 = ExitStatus::Failure.code();
 /// Exit code for bad input: flags, answers, destination.
-pub const USAGE: u8 = 2;
+pub const USAGE: u8 = ExitStatus::Usage.code();
+
+/// The first error writing standard output met, if any.
+static STDOUT_ERROR: Mutex<Option<std::io::Error>> = Mutex::new(None);
+
+/// Standard output that never fails: after the first error it drops what it
+/// is given, and [`finish`] reports that error.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Stdout;
+
+impl Write for Stdout {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let mut failed = STDOUT_ERROR
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if failed.is_none()
+            && let Err(err) = std::io::stdout().lock().write_all(bytes)
+        {
+            *failed = Some(err);
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let mut failed = STDOUT_ERROR
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if failed.is_none()
+            && let Err(err) = std::io::stdout().lock().flush()
+        {
+            *failed = Some(err);
+        }
+        Ok(())
+    }
+}
+
+/// `println!` through [`Stdout`].
+#[macro_export]
+macro_rules! say {
+    () => {{
+        use ::std::io::Write as _;
+        let _ = ::std::writeln!($crate::cli::output::Stdout);
+    }};
+    ($($arg:tt)*) => {{
+        use ::std::io::Write as _;
+        let _ = ::std::writeln!($crate::cli::output::Stdout, $($arg)*);
+    }};
+}
+
+/// Flushes standard output and turns a failure to write it into the exit
+/// code: a closed pipe keeps `code` (the reader chose to stop), any other
+/// error is reported and exits 1.
+pub fn finish(code: ExitCode) -> ExitCode {
+    let _ = Stdout.flush();
+    let failed = STDOUT_ERROR
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .take();
+    match failed {
+        None => code,
+        Some(err) if err.kind() == std::io::ErrorKind::BrokenPipe => code,
+        Some(err) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "error: cannot write to standard output: {err}"
+            );
+            ExitCode::from(FAILURE)
+        }
+    }
+}
+
+/// `eprintln!` that ignores a closed standard error instead of panicking.
+fn complain(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
 
 fn stderr_is_terminal() -> bool {
     std::io::stderr().is_terminal()
@@ -25,8 +143,22 @@ pub fn error(err: &Error) -> ExitCode {
     } else {
         "error:".to_owned()
     };
-    eprintln!("{label} {err}");
+    complain(&format!("{label} {err}"));
     ExitCode::from(if err.is_usage() { USAGE } else { FAILURE })
+}
+
+/// Prints `error: ...` like [`error`] and returns its status: bad input is
+/// [`ExitStatus::Usage`], an interrupt [`ExitStatus::Interrupted`], any
+/// other failure `failure`.
+pub fn error_as(err: &Error, failure: ExitStatus) -> ExitStatus {
+    let _ = error(err);
+    if err.is_usage() {
+        ExitStatus::Usage
+    } else if matches!(err, Error::Write(crate::disk::WriteError::Interrupted)) {
+        ExitStatus::Interrupted
+    } else {
+        failure
+    }
 }
 
 /// Prints a warning on stderr.
@@ -36,7 +168,7 @@ pub fn warning(message: &str) {
     } else {
         "warning:".to_owned()
     };
-    eprintln!("{label} {message}");
+    complain(&format!("{label} {message}"));
 }
 
 /// Prints what `scaffold new` wrote (or would write) and the next steps.
@@ -51,25 +183,25 @@ pub fn new_outcome(outcome: &NewOutcome, dest: &str) {
     match &outcome.written {
         None => {
             for (path, file) in tree {
-                println!(
+                crate::say!(
                     "{:o} {:>8}  {dest}/{path}",
                     file.mode(),
                     file.contents.len()
                 );
             }
-            println!(
+            crate::say!(
                 "dry run: {} files would be written to {dest}; nothing was written",
                 tree.len()
             );
         }
         Some(report) => {
             for path in &report.skipped {
-                println!("  skipped {path} (exists, listed in _skip_if_exists)");
+                crate::say!("  skipped {path} (exists, listed in _skip_if_exists)");
             }
             for path in &report.overwritten {
-                println!("  overwrote {path}");
+                crate::say!("  overwrote {path}");
             }
-            println!(
+            crate::say!(
                 "Created {} files in {dest}{}",
                 report.created.len() + report.overwritten.len(),
                 if report.overwritten.is_empty() {
@@ -78,9 +210,10 @@ pub fn new_outcome(outcome: &NewOutcome, dest: &str) {
                     format!(" ({} overwritten)", report.overwritten.len())
                 }
             );
-            match &outcome.rendered.message_after_copy {
-                Some(message) => println!("\n{}", message.trim_end()),
-                None => println!("\nNext: cd {dest}"),
+            if let Some(message) = &outcome.rendered.message_after_copy {
+                crate::say!("\n{}", message.trim_end());
+            } else {
+                crate::say!("\nNext: cd {dest}");
             }
         }
     }

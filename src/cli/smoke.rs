@@ -2,7 +2,7 @@
 //! live status line on a terminal), then the summary table and the output of
 //! whatever failed (on stdout), and the `JUnit` file when asked for.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write as _};
 use std::process::ExitCode;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -33,6 +33,7 @@ pub fn execute(args: SmokeArgs) -> Result<ExitCode, Error> {
         jobs: usize::from(args.jobs),
         keep: args.keep,
         target_dir: args.target_dir.unwrap_or_else(smoke::default_target_dir),
+        trust: args.trust,
     };
     let printer = Printer::new();
     let report = std::thread::scope(|scope| {
@@ -145,7 +146,8 @@ impl Progress for Printer {
                 let name = step_name(step);
                 running.push((combination.number, name.to_owned(), Instant::now()));
                 if self.terminal.is_none() {
-                    eprintln!(
+                    let _ = writeln!(
+                        std::io::stderr(),
                         "[{}/{}] {}: {name} ...",
                         combination.number,
                         combination.total,
@@ -168,7 +170,8 @@ impl Progress for Printer {
                     (true, false) => "ok".to_owned(),
                     (false, false) => "FAILED".to_owned(),
                 };
-                eprintln!(
+                let _ = writeln!(
+                    std::io::stderr(),
                     "[{}/{}] {}: {name} {verdict} in {}",
                     combination.number,
                     combination.total,
@@ -270,7 +273,7 @@ fn print_summary(report: &SmokeReport) {
                 .unwrap_or(0)
         })
         .collect();
-    println!();
+    crate::say!();
     for (index, row) in rows.iter().enumerate() {
         let cells: Vec<String> = row
             .iter()
@@ -285,7 +288,7 @@ fn print_summary(report: &SmokeReport) {
                 }
             })
             .collect();
-        println!("{}", cells.join("  ").trim_end());
+        crate::say!("{}", cells.join("  ").trim_end());
     }
 
     for combination in &report.combinations {
@@ -303,11 +306,11 @@ fn print_summary(report: &SmokeReport) {
                 .count()
         })
         .sum();
-    println!();
+    crate::say!();
     if let Some(kept) = &report.kept {
-        println!("Rendered projects kept in {}:", kept.display());
+        crate::say!("Rendered projects kept in {}:", kept.display());
         for combination in &report.combinations {
-            println!(
+            crate::say!(
                 "  {}  {}",
                 combination.project.display(),
                 combination.combination.label()
@@ -315,7 +318,7 @@ fn print_summary(report: &SmokeReport) {
         }
     }
     if checks_run > 0 {
-        println!("Cargo target folder: {}", report.target_dir.display());
+        crate::say!("Cargo target folder: {}", report.target_dir.display());
     }
     let failed = report
         .combinations
@@ -327,7 +330,7 @@ fn print_summary(report: &SmokeReport) {
     } else {
         format!("{failed} failed")
     };
-    println!(
+    crate::say!(
         "smoke {}: {}, {}, {verdict} in {}",
         report.template,
         count(report.combinations.len(), "combination"),
@@ -346,10 +349,10 @@ fn print_failures(report: &CombinationReport, kept: bool) {
     match &report.render.outcome {
         RenderOutcome::Identical { .. } => {}
         RenderOutcome::Failed { message } => {
-            println!("\n--- {title}: render failed ---\nerror: {message}");
+            crate::say!("\n--- {title}: render failed ---\nerror: {message}");
         }
         RenderOutcome::Differs { paths } => {
-            println!(
+            crate::say!(
                 "\n--- {title}: two renders of the same answers differ ---\n{}",
                 paths.join("\n")
             );
@@ -361,22 +364,22 @@ fn print_failures(report: &CombinationReport, kept: bool) {
         } else {
             "(--keep keeps the project)".to_owned()
         };
-        println!(
+        crate::say!(
             "\n--- {title}: `{}` failed ({}) {place} ---",
             check.rendered,
             smoke::check_status(&check.outcome),
         );
         if check.output.trim().is_empty() {
-            println!("(no output)");
+            crate::say!("(no output)");
             continue;
         }
         let lines: Vec<&str> = check.output.lines().collect();
         let hidden = lines.len().saturating_sub(SHOWN_OUTPUT_LINES);
         if hidden > 0 {
-            println!("[{hidden} earlier lines not shown; the JUnit report has them all]");
+            crate::say!("[{hidden} earlier lines not shown; the JUnit report has them all]");
         }
         for line in &lines[hidden..] {
-            println!("{line}");
+            crate::say!("{line}");
         }
     }
 }

@@ -9,19 +9,18 @@ use clap::ArgMatches;
 use console::{StyledObject, style};
 
 use super::args::{ChangeArgs, CheckArgs, ConflictArg, DiffArgs, ProjectArgs, UpdateArgs};
+use super::output::ExitStatus;
 use super::{answers_given, output, with_prompter};
 use crate::Error;
 use crate::merge::{Action, ConflictKind, ConflictStyle, Entry, Kept};
 use crate::source::TemplateRef;
 use crate::update::{self, DriftKind, Prepared, UpdateOptions};
 
-/// Exit code when conflicts remain or the project drifted.
-const DIFFERENT: u8 = 1;
-
 fn options(
     project: &ProjectArgs,
     change: Option<(&ChangeArgs, &ArgMatches, &[crate::spec::Question])>,
 ) -> Result<UpdateOptions, Error> {
+    check_project_folder(&project.dir)?;
     let mut options = UpdateOptions {
         project: project.dir.clone(),
         template: project.template.as_deref().map(TemplateRef::parse),
@@ -42,20 +41,65 @@ fn options(
     Ok(options)
 }
 
+/// Refuses a project DIR that is missing or not a folder, naming which.
+fn check_project_folder(dir: &std::path::Path) -> Result<(), Error> {
+    match std::fs::metadata(dir) {
+        Ok(metadata) if metadata.is_dir() => Ok(()),
+        Ok(_) => Err(Error::Usage(format!(
+            "project `{}` is a file; update, diff and check take the project's folder",
+            dir.display()
+        ))),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Err(Error::Usage(format!(
+            "project folder `{}` does not exist",
+            dir.display()
+        ))),
+        Err(err) => Err(Error::Usage(format!(
+            "project folder `{}` cannot be read: {err}",
+            dir.display()
+        ))),
+    }
+}
+
 pub(super) fn execute_update(
     args: &UpdateArgs,
     matches: &ArgMatches,
     questions: &[crate::spec::Question],
 ) -> Result<ExitCode, Error> {
     let mut options = options(&args.project, Some((&args.change, matches, questions)))?;
-    options.dry_run = args.dry_run;
+    options.dry_run = args.dry_run || args.copier.pretend;
     options.allow_dirty = args.allow_dirty;
-    let outcome = with_prompter(options.defaults, |prompter| {
+    options.context_lines = usize::from(args.copier.context_lines);
+    options.prereleases = args.copier.prereleases;
+    options.trust = args.copier.trust;
+    options.skip_tasks = args.copier.skip_tasks;
+    options.quiet = args.copier.quiet;
+    options.exclude.clone_from(&args.copier.exclude);
+    options.skip_if_exists.clone_from(&args.copier.skip);
+    if let Some(path) = &args.copier.data_file {
+        let text = std::fs::read_to_string(path)
+            .map_err(|err| Error::Usage(format!("--data-file `{}`: {err}", path.display())))?;
+        let mut data = crate::answers::DataItem::from_file(&path.display().to_string(), &text)?;
+        data.append(&mut options.data);
+        options.data = data;
+    }
+    let outcome = match with_prompter(options.defaults, |prompter| {
         update::update(&options, prompter)
-    })?;
-    print_summary(&outcome.prepared, outcome.applied);
+    }) {
+        Ok(outcome) => outcome,
+        Err(err) => return Ok(super::copier::failed(&err, ExitStatus::NotUpdated)),
+    };
+    if let Some(restored) = &outcome.recovered {
+        output::warning(&format!(
+            "an interrupted update was rolled back first ({} file{} put back)",
+            restored.len(),
+            if restored.len() == 1 { "" } else { "s" }
+        ));
+    }
+    if !options.quiet {
+        print_summary(&outcome.prepared, outcome.applied);
+    }
     Ok(if outcome.prepared.plan.conflicts() > 0 {
-        ExitCode::from(DIFFERENT)
+        ExitStatus::Different.into()
     } else {
         ExitCode::SUCCESS
     })
@@ -70,7 +114,7 @@ pub(super) fn execute_diff(
     let prepared = with_prompter(options.defaults, |prompter| {
         update::prepare(&options, prompter)
     })?;
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = output::Stdout;
     for diff in update::diffs(&prepared.plan) {
         if print_diff(&mut stdout, &diff).is_err() {
             break;
@@ -85,7 +129,7 @@ pub(super) fn execute_check(args: &CheckArgs) -> Result<ExitCode, Error> {
     let drift = update::drift(&prepared.plan);
     let template = describe_version(&prepared.template, prepared.to_version.as_deref());
     if drift.is_empty() {
-        println!("in sync with {template}");
+        crate::say!("in sync with {template}");
         return Ok(ExitCode::SUCCESS);
     }
     for (path, kind) in &drift {
@@ -95,14 +139,14 @@ pub(super) fn execute_check(args: &CheckArgs) -> Result<ExitCode, Error> {
             DriftKind::Missing => ("missing", "the template renders it"),
             DriftKind::Obsolete => ("obsolete", "the template no longer renders it"),
         };
-        println!("{:<9} {path}  ({why})", style(label).yellow());
+        crate::say!("{:<9} {path}  ({why})", style(label).yellow());
     }
-    println!(
+    crate::say!(
         "{} path{} drifted from {template}",
         drift.len(),
         if drift.len() == 1 { "" } else { "s" }
     );
-    Ok(ExitCode::from(DIFFERENT))
+    Ok(ExitStatus::Different.into())
 }
 
 fn describe_version(template: &str, version: Option<&str>) -> String {
@@ -151,7 +195,7 @@ fn print_summary(prepared: &Prepared, applied: bool) {
             prepared.changed_answers.join(", ")
         ));
     }
-    println!("{heading}");
+    crate::say!("{heading}");
     let mut counts = [0usize; 5];
     for entry in &prepared.plan.entries {
         if let Some(slot) = count_slot(&entry.action) {
@@ -161,9 +205,9 @@ fn print_summary(prepared: &Prepared, applied: bool) {
             continue;
         };
         if note.is_empty() {
-            println!("  {label:<9} {}", entry.path);
+            crate::say!("  {label:<9} {}", entry.path);
         } else {
-            println!("  {label:<9} {}  ({note})", entry.path);
+            crate::say!("  {label:<9} {}  ({note})", entry.path);
         }
     }
     let any_rej = prepared.plan.entries.iter().any(
@@ -171,22 +215,22 @@ fn print_summary(prepared: &Prepared, applied: bool) {
     );
     let [added, updated, merged, conflicts, deleted] = counts;
     if added + updated + merged + conflicts + deleted == 0 {
-        println!(
+        crate::say!(
             "Already up to date with {}",
             describe_version(&prepared.template, prepared.to_version.as_deref())
         );
         return;
     }
-    println!(
+    crate::say!(
         "{added} added, {updated} updated, {merged} merged, {conflicts} in conflict, {deleted} deleted"
     );
     if !applied {
-        println!("dry run: nothing was written");
+        crate::say!("dry run: nothing was written");
         return;
     }
     if conflicts > 0 {
         let how = if any_rej {
-            "apply the hunks of each FILE.rej by hand and delete it"
+            "your clashing lines are in each FILE.rej: apply what you want by hand and delete it"
         } else {
             "edit the lines between <<<<<<< and >>>>>>> in each file"
         };
@@ -205,7 +249,7 @@ fn count_slot(action: &Action) -> Option<usize> {
         Action::Merge(_) => Some(2),
         Action::Conflict(_) => Some(3),
         Action::Delete => Some(4),
-        Action::Keep(_) => None,
+        Action::Keep(_) | Action::Refuse(_) => None,
     }
 }
 
@@ -216,14 +260,14 @@ fn entry_line(entry: &Entry) -> Option<(StyledObject<&'static str>, String)> {
         Action::Update(_) => (style("updated").green(), String::new()),
         Action::Merge(_) => (style("merged").cyan(), String::new()),
         Action::Conflict(conflict) => {
-            let rej = update::reject_path(&entry.path);
+            let rej = &conflict.reject_path;
             let note = match conflict.kind {
                 ConflictKind::DeletedInProject => {
                     format!("deleted here, changed by the template: see {rej}")
                 }
                 ConflictKind::Binary => format!("not text; yours kept, the template's is {rej}"),
                 _ if conflict.reject.is_some() => format!(
-                    "{} clash(es): yours kept, the template's hunks in {rej}",
+                    "{} clash(es): the template's lines taken, yours in {rej}",
                     conflict.regions
                 ),
                 ConflictKind::BothAdded => {
@@ -241,6 +285,10 @@ fn entry_line(entry: &Entry) -> Option<(StyledObject<&'static str>, String)> {
         Action::Keep(Kept::NotAFile) => (
             style("skipped"),
             "not a regular file here; left alone".to_owned(),
+        ),
+        Action::Refuse(_) => (
+            style("refused").red().bold(),
+            "the template changes it, but something else is here".to_owned(),
         ),
         Action::Keep(_) => return None,
     })

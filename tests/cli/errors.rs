@@ -147,7 +147,7 @@ fn a_missing_template_folder_is_reported() {
             "--template",
             "./no-such-template",
         ],
-        1,
+        2,
         "template folder `./no-such-template` does not exist",
     );
 }
@@ -159,7 +159,7 @@ fn a_folder_without_copier_yml_is_not_a_template() {
     sandbox
         .scaffold(&["new", "demo", "--defaults", "--template", "empty"])
         .assert()
-        .code(1)
+        .code(2)
         .stderr("error: `empty` is not a template: it has no copier.yml or copier.yaml\n");
 }
 
@@ -167,7 +167,7 @@ fn a_folder_without_copier_yml_is_not_a_template() {
 fn an_unknown_builtin_template_lists_the_builtins() {
     refused(
         &["new", "demo", "--defaults", "--template", "builtin:nope"],
-        1,
+        2,
         "no builtin template named `nope`; builtin templates: service",
     );
 }
@@ -181,7 +181,7 @@ fn an_unknown_type_in_copier_yml_names_the_file_and_question() {
         .scaffold(&["new", "demo", "--defaults", "--template", "tpl"])
         .assert()
         .code(1)
-        .stderr("error: copier.yml: question `name`: unknown type `text`; use str, int, float, bool, yaml or json\n");
+        .stderr("error: copier.yml: question `name`: unknown type `text`; use str, int, float, bool, yaml, json or path\n");
 }
 
 #[test]
@@ -195,7 +195,14 @@ fn an_undefined_variable_names_the_file_and_line() {
     )
     .unwrap();
     sandbox
-        .scaffold(&["new", "demo", "--defaults", "--template", "tpl"])
+        .scaffold(&[
+            "new",
+            "demo",
+            "--defaults",
+            "--strict-undefined",
+            "--template",
+            "tpl",
+        ])
         .assert()
         .code(1)
         .stderr(predicate::str::starts_with(
@@ -212,5 +219,5 @@ fn the_copier_basic_fixture_refuses_a_bad_multiselect_choice() {
         .scaffold(&["new", "proj", "--defaults", "--template", template.to_str().unwrap(), "--tags=web,gui"])
         .assert()
         .code(2)
-        .stderr("error: invalid answer `[\"web\",\"gui\"]` for `tags` (--tags): `gui` is not a choice; expected one of: web, cli, lib\n");
+        .stderr("error: invalid answer `web,gui` for `tags` (--tags): `gui` is not a choice; expected one of: web, cli, lib\n");
 }

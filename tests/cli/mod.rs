@@ -1,3 +1,4 @@
 mod errors;
 mod new;
 mod safety;
+mod copier_format;

@@ -12,9 +12,16 @@ use crate::support::Sandbox;
 const NOTES: &str =
     "Notes for {{ name }}\none\ntwo\nthree\nfour\nfive\nsix\nseven\neight\nnine\nten\n";
 
+/// The answers file as Copier's documentation has templates write it.
+pub const ANSWERS_FILE_TEMPLATE: (&str, &str) = (
+    "{{ _copier_conf.answers_file }}.jinja",
+    "# Changes here will be overwritten by Copier\n{{ _copier_answers|to_nice_yaml -}}\n",
+);
+
 fn template_v1(sandbox: &Sandbox) -> TemplateRepo {
     let repo = TemplateRepo::new(sandbox, "template");
     repo.write("copier.yml", "name:\n  type: str\n  default: demo\n")
+        .write(ANSWERS_FILE_TEMPLATE.0, ANSWERS_FILE_TEMPLATE.1)
         .write("notes.txt.jinja", NOTES)
         .write("dropped.txt", "the template drops this in v2\n")
         .write("edited-dropped.txt", "the template drops this in v2 too\n")
@@ -56,7 +63,7 @@ fn the_answers_file_records_the_git_tag_rendered() {
     let sandbox = Sandbox::new();
     let repo = template_v1(&sandbox);
     let project = new_project(&sandbox, &repo.url());
-    let answers = read(&project, ".scaffold-answers.yml");
+    let answers = read(&project, ".copier-answers.yml");
     assert!(answers.contains("_commit: v1\n"), "{answers}");
     assert!(answers.contains("_src_path: file://"), "{answers}");
 }
@@ -77,7 +84,7 @@ fn an_edit_where_the_template_did_not_change_merges_with_the_templates_change() 
     assert!(notes.contains("two, edited by the team\n"), "{notes}");
     assert!(notes.contains("nine, as of v2\n"), "{notes}");
     assert!(!notes.contains("<<<<<<<"), "{notes}");
-    assert!(read(&project, ".scaffold-answers.yml").contains("_commit: v2\n"));
+    assert!(read(&project, ".copier-answers.yml").contains("_commit: v2\n"));
 }
 
 #[test]
@@ -100,19 +107,19 @@ fn an_edit_clashing_with_the_templates_change_gets_conflict_markers_and_exit_1()
     let notes = read(&project, "notes.txt");
     assert!(
         notes.contains(
-            "eight\n<<<<<<< ours (this project)\nnine, edited by the team\n||||||| base (template v1)\nnine\n=======\nnine, as of v2\n>>>>>>> theirs (template v2)\nten\n"
+            "eight\n<<<<<<< before updating\nnine, edited by the team\n=======\nnine, as of v2\n>>>>>>> after updating\nten\n"
         ),
         "{notes}"
     );
     assert!(!project.join("notes.txt.rej").exists());
     assert!(
-        read(&project, ".scaffold-answers.yml").contains("_commit: v2\n"),
+        read(&project, ".copier-answers.yml").contains("_commit: v2\n"),
         "the answers file moves on, so resolving the markers finishes the update"
     );
 }
 
 #[test]
-fn conflict_rej_keeps_the_projects_lines_and_writes_the_templates_hunk_beside_them() {
+fn conflict_rej_takes_the_templates_lines_and_writes_the_projects_hunk_beside_them() {
     let sandbox = Sandbox::new();
     let repo = template_v1(&sandbox);
     let project = new_project(&sandbox, &repo.url());
@@ -128,14 +135,38 @@ fn conflict_rej_keeps_the_projects_lines_and_writes_the_templates_hunk_beside_th
         .code(1)
         .stdout(predicate::str::contains("notes.txt.rej"));
     let notes = read(&project, "notes.txt");
-    assert!(notes.contains("nine, edited by the team\n"), "{notes}");
+    assert!(notes.contains("nine, as of v2\n"), "{notes}");
     assert!(
-        !notes.contains("<<<<<<<") && !notes.contains("as of v2"),
+        !notes.contains("<<<<<<<") && !notes.contains("edited by the team"),
         "{notes}"
     );
-    let reject = read(&project, "notes.txt.rej");
-    assert!(reject.contains("@@ -10,1 +10,1 @@"), "{reject}");
-    assert!(reject.contains("\n-nine\n+nine, as of v2\n"), "{reject}");
+    assert_eq!(
+        read(&project, "notes.txt.rej"),
+        "diff a/notes.txt b/notes.txt\t(rejected hunks)\n@@ -7,5 +7,5 @@ five\n six\n seven\n eight\n-nine\n+nine, edited by the team\n ten\n"
+    );
+}
+
+#[test]
+fn a_rej_file_never_overwrites_one_the_project_has() {
+    let sandbox = Sandbox::new();
+    let repo = template_v1(&sandbox);
+    let project = new_project(&sandbox, &repo.url());
+    edit(
+        &project,
+        "notes.txt",
+        "nine\n",
+        "nine, edited by the team\n",
+    );
+    std::fs::write(project.join("notes.txt.rej"), "the team's own file\n").unwrap();
+    std::fs::write(project.join("notes.txt.rej.1"), "and another\n").unwrap();
+    release_v2(&repo);
+
+    scaffold_in(&sandbox, &project, &["update", "--conflict", "rej"])
+        .code(1)
+        .stdout(predicate::str::contains("notes.txt.rej.2"));
+    assert_eq!(read(&project, "notes.txt.rej"), "the team's own file\n");
+    assert_eq!(read(&project, "notes.txt.rej.1"), "and another\n");
+    assert!(read(&project, "notes.txt.rej.2").contains("+nine, edited by the team\n"));
 }
 
 #[test]
@@ -267,7 +298,7 @@ fn vcs_ref_picks_the_version_to_update_to() {
 
     scaffold_in(&sandbox, &project, &["update", "--vcs-ref", "v2"]).success();
     assert_eq!(read(&project, "stable.txt"), "never changes\n");
-    assert!(read(&project, ".scaffold-answers.yml").contains("_commit: v2\n"));
+    assert!(read(&project, ".copier-answers.yml").contains("_commit: v2\n"));
     scaffold_in(&sandbox, &project, &["update"]).success();
     assert_eq!(read(&project, "stable.txt"), "changed in v3\n");
 }

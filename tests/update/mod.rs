@@ -2,9 +2,13 @@
 //! template versions kept in real git repositories.
 
 mod builtin;
+mod commands;
+mod copier;
+mod edits;
 mod git;
 mod releases;
 mod safety;
+mod tasks;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -118,7 +118,7 @@ fn a_project_without_an_answers_file_is_refused_with_a_reason() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "has no answers file (.scaffold-answers.yml, .copier-answers.yml)",
+            "has no answers file (.scaffold-answers.yml, .copier-answers.yml, *answers*.yml)",
         ));
 }
 
@@ -136,7 +136,7 @@ fn a_builtin_version_this_scaffold_does_not_carry_is_named_in_the_error() {
     sandbox
         .scaffold(&["update", "svc"])
         .assert()
-        .code(1)
+        .code(3)
         .stderr(predicate::str::contains(
             "version 0.0.1 is not embedded in this scaffold",
         ));
