@@ -2,6 +2,7 @@
 
 mod cli;
 mod copier_compat;
+mod next_steps;
 mod rendered;
 mod smoke;
 mod snapshot;
