@@ -1,7 +1,7 @@
 //! The builtin template as its CI sees it: `scaffold smoke` renders every
 //! combination of its `_smoke` matrix twice, compares the renders, and runs
-//! `cargo fmt --check`, `cargo clippy --all-targets -- -D warnings` and
-//! `cargo test` in each rendered service. The projects share one target folder
+//! `cargo fmt --check`, `cargo clippy --all-targets --all-features -- -D warnings` and
+//! `cargo test --all-features` in each rendered service. The projects share one target folder
 //! (`target/rendered`, or `SCAFFOLD_TARGET_DIR`) so dependencies build once.
 
 use std::path::PathBuf;

@@ -4,6 +4,7 @@ mod cli;
 mod copier_compat;
 mod hostile;
 mod jinja;
+mod next_steps;
 mod rendered;
 mod smoke;
 mod snapshot;

@@ -1,37 +1,41 @@
 //! One task per connection. Inside it, two futures run side by side: the
-//! reader parses client frames and answers through the connection's queue (it
-//! never waits on the socket's writer), and the writer owns the socket's sink:
-//! it drains the queue, pings on the heartbeat interval, and closes the socket
+//! reader (here) parses client frames and answers through the connection's
+//! queue, never waiting on the socket's writer, and the writer (`writer.rs`)
+//! owns the socket's sink: it pings, drains the queue, and closes the socket
 //! when the peer falls silent, stalls, the token expires or the hub asks.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use axum::extract::ws::{Message, Utf8Bytes, WebSocket};
+use futures_util::StreamExt;
 use futures_util::stream::{SplitSink, SplitStream};
-use futures_util::{SinkExt, StreamExt};
 use serde_json::value::RawValue;
-use tokio::time::{sleep, sleep_until, timeout};
 use tokio_util::task::task_tracker::TaskTrackerToken;
 
 use super::WsState;
 use super::auth::Identity;
 use super::hooks::{AppMessage, ConnectionInfo};
-use super::hub::{CloseReason, ConnectionId, Hub, Registration, Slot};
+use super::hub::{ConnectionId, Hub, Registration, Slot};
 use super::outbox::Outbox;
+use super::per_ip::IpSlot;
 use super::protocol::{
-    ClientFrame, ErrorCode, Rejection, ServerFrame, error_frame, parse_client_frame,
+    ClientFrame, CloseReason, ErrorCode, Rejection, ServerFrame, error_frame, frame_id,
+    parse_client_frame,
 };
+use super::rate_limit::{RateLimiter, Verdict};
+use super::writer::{finish, write_frames};
 
-/// How long the server waits for the client's answer to its Close frame.
-const CLOSE_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(1);
+/// A connection's places under `WS_MAX_CONNECTIONS` and
+/// `WS_MAX_CONNECTIONS_PER_IP`, held from before the upgrade until it ends.
+#[derive(Debug)]
+pub(super) struct Admission {
+    pub(super) slot: Slot,
+    pub(super) per_ip: Option<IpSlot>,
+}
 
-/// Frames the writer sends in one go before flushing.
-const WRITE_BATCH: usize = 32;
-
-/// Runs one upgraded connection to its end. `slot` holds its place under the
-/// connection cap and `tracked` keeps shutdown waiting until then.
+/// Runs one upgraded connection to its end. `admission` holds its places
+/// under the connection caps and `tracked` keeps shutdown waiting until then.
 ///
 /// The socket is split before the task's future is built, so the future
 /// (allocated once per connection) does not also keep room for the whole socket.
@@ -39,13 +43,14 @@ pub(super) fn run(
     socket: WebSocket,
     state: WsState,
     identity: Identity,
-    slot: Slot,
+    admission: Admission,
     tracked: TaskTrackerToken,
 ) -> impl Future<Output = ()> + Send {
     let (sink, stream) = socket.split();
     async move {
         serve(sink, stream, &state, identity).await;
-        drop((slot, tracked));
+        let Admission { slot, per_ip } = admission;
+        drop((slot, per_ip, tracked));
     }
 }
 
@@ -75,17 +80,18 @@ async fn serve(
     state.hooks.on_connect(&connection);
 
     let activity = Activity::new();
+    activity.extend_expiry(connection.identity.expires_at);
     let reason = {
         let session = Session {
             state,
             connection: &connection,
             id_text: &id_text,
             outbox: &outbox,
+            activity: &activity,
         };
-        let expires_at = connection.identity.expires_at;
         tokio::select! {
             reason = read_frames(&mut stream, &session, &activity) => reason,
-            reason = write_frames(&mut sink, &outbox, &activity, settings, expires_at) => reason,
+            reason = write_frames(&mut sink, &outbox, &activity, settings) => reason,
         }
     };
     // Leave the rooms first so nothing more is queued while the socket closes.
@@ -114,11 +120,14 @@ impl Drop for Registered<'_> {
     }
 }
 
-/// When a frame last arrived, shared by the reader (which records it) and the
-/// writer (which enforces the heartbeat timeout).
-struct Activity {
+/// When a frame last arrived and when the credential expires, shared by the
+/// reader (which records them) and the writer (which enforces them). Two
+/// atomics: lighter per connection than a channel.
+pub(super) struct Activity {
     started: Instant,
     last_frame_millis: AtomicU64,
+    /// Milliseconds after `started`; `u64::MAX` for a credential that never expires.
+    expires_millis: AtomicU64,
 }
 
 impl Activity {
@@ -126,6 +135,30 @@ impl Activity {
         Self {
             started: Instant::now(),
             last_frame_millis: AtomicU64::new(0),
+            expires_millis: AtomicU64::new(u64::MAX),
+        }
+    }
+
+    /// Sets the expiry to `expires_at`, or keeps the later one already set
+    /// (a `refresh` only ever extends a connection's life).
+    fn extend_expiry(&self, expires_at: Option<Instant>) {
+        let Some(expires_at) = expires_at else { return };
+        let millis = expires_at
+            .saturating_duration_since(self.started)
+            .as_millis();
+        let millis = u64::try_from(millis).unwrap_or(u64::MAX - 1);
+        if self.expires_millis.load(Ordering::Relaxed) == u64::MAX {
+            self.expires_millis.store(millis, Ordering::Relaxed);
+        } else {
+            self.expires_millis.fetch_max(millis, Ordering::Relaxed);
+        }
+    }
+
+    /// When the credential expires, `None` when it never does.
+    pub(super) fn expires_at(&self) -> Option<Instant> {
+        match self.expires_millis.load(Ordering::Relaxed) {
+            u64::MAX => None,
+            millis => Some(self.started + Duration::from_millis(millis)),
         }
     }
 
@@ -134,7 +167,7 @@ impl Activity {
         self.last_frame_millis.store(elapsed, Ordering::Relaxed);
     }
 
-    fn last_frame(&self) -> Instant {
+    pub(super) fn last_frame(&self) -> Instant {
         self.started + Duration::from_millis(self.last_frame_millis.load(Ordering::Relaxed))
     }
 }
@@ -145,6 +178,7 @@ struct Session<'a> {
     connection: &'a ConnectionInfo,
     id_text: &'a str,
     outbox: &'a Outbox,
+    activity: &'a Activity,
 }
 
 async fn read_frames(
@@ -183,13 +217,16 @@ async fn read_frames(
         match limiter.check(Instant::now()) {
             Verdict::Allowed => {}
             Verdict::Limited => {
-                session.reject(&Rejection::new(ErrorCode::RateLimited, "slow down"), None);
+                // The frame's `id`, so the client knows which one was refused.
+                let id = text.as_deref().and_then(frame_id);
+                session.reject(&Rejection::new(ErrorCode::RateLimited, "slow down"), id);
                 continue;
             }
             Verdict::Exceeded => return CloseReason::RateLimited,
         }
         match text {
-            Some(text) => session.handle(&text),
+            // Boxed: its state would otherwise make every idle connection's task larger.
+            Some(text) => Box::pin(session.handle(&text)).await,
             None => session.reject(
                 &Rejection::bad_request("binary frames are not supported: send JSON text"),
                 None,
@@ -199,12 +236,14 @@ async fn read_frames(
 }
 
 /// Maps a read error to a close reason. axum wraps tungstenite's error
-/// without exposing its type, so its message tells the cases apart; the
-/// size-limit case is covered by a test.
+/// without exposing its type, so its message tells the cases apart; each
+/// case is covered by a test (1009, 1007, 1002).
 fn classify_read_error(error: &axum::Error) -> CloseReason {
     let message = error.to_string();
     if message.contains("Space limit exceeded") {
         CloseReason::MessageTooBig
+    } else if message.starts_with("UTF-8 encoding error") {
+        CloseReason::InvalidUtf8
     } else if message.starts_with("IO error") || message.contains("without closing handshake") {
         CloseReason::ConnectionLost
     } else {
@@ -213,7 +252,7 @@ fn classify_read_error(error: &axum::Error) -> CloseReason {
 }
 
 impl Session<'_> {
-    fn handle(&self, text: &str) {
+    async fn handle(&self, text: &str) {
         let request = match parse_client_frame(text) {
             Ok(request) => request,
             Err(error) => return self.reject(&error.rejection, error.id),
@@ -221,18 +260,13 @@ impl Session<'_> {
         let id = request.id;
         let hub = &self.state.hub;
         let outcome = match request.frame {
-            ClientFrame::Join { room } => self
-                .state
-                .hooks
-                .authorize_join(self.connection, &room)
-                .and_then(|()| hub.join(self.connection.id, &room))
-                .map(|members| {
-                    self.answer(&ServerFrame::Joined {
-                        room: &room,
-                        members,
-                        id,
-                    });
-                }),
+            ClientFrame::Join { room } => self.join(&room).await.map(|members| {
+                self.answer(&ServerFrame::Joined {
+                    room: &room,
+                    members,
+                    id,
+                });
+            }),
             ClientFrame::Leave { room } => hub.leave(self.connection.id, &room).map(|()| {
                 self.answer(&ServerFrame::Left { room: &room, id });
             }),
@@ -240,14 +274,20 @@ impl Session<'_> {
                 .message_frame(Some(&room), data)
                 .and_then(|frame| hub.broadcast_from(self.connection.id, &room, &frame))
                 .map(|delivered| self.acknowledge(id, delivered)),
-            ClientFrame::Direct { to, data } => self
-                .message_frame(None, data)
-                .and_then(|frame| hub.send_direct(&to, &frame))
-                .map(|delivered| self.acknowledge(id, delivered)),
+            ClientFrame::Direct { to, data } => match self.message_frame(None, data) {
+                Ok(frame) => self
+                    .direct(&to, &frame)
+                    .await
+                    .map(|delivered| self.acknowledge(id, delivered)),
+                Err(rejection) => Err(rejection),
+            },
             ClientFrame::Ping => {
                 self.answer(&ServerFrame::Pong { id });
                 Ok(())
             }
+            ClientFrame::Refresh { token } => self.refresh(&token).await.map(|()| {
+                self.answer(&ServerFrame::Refreshed { id });
+            }),
             ClientFrame::Other { kind } => self.state.hooks.on_message(&AppMessage::new(
                 self.connection,
                 &kind,
@@ -260,6 +300,55 @@ impl Session<'_> {
         if let Err(rejection) = outcome {
             self.reject(&rejection, id);
         }
+    }
+
+    /// Joins `room` once the hooks allow it, answering only once messages
+    /// from other instances reach it too.
+    async fn join(&self, room: &str) -> Result<usize, Rejection> {
+        let hub = &self.state.hub;
+        self.state.hooks.authorize_join(self.connection, room)?;
+        let members = hub.join(self.connection.id, room)?;
+        hub.broker().room_ready(room).await;
+        Ok(members)
+    }
+
+    /// Delivers `frame` to connection `to`, here or on another instance.
+    async fn direct(&self, to: &str, frame: &Utf8Bytes) -> Result<usize, Rejection> {
+        let hub = &self.state.hub;
+        match ConnectionId::parse(to) {
+            Some(id) if id.instance() != hub.instance() => {
+                if hub.broker().deliver_direct(id, frame).await {
+                    Ok(1)
+                } else {
+                    Err(Rejection::new(
+                        ErrorCode::UnknownConnection,
+                        format!("no connection \"{to}\""),
+                    ))
+                }
+            }
+            _ => hub.send_direct(to, frame),
+        }
+    }
+
+    /// Moves the connection's expiry to that of `token`, which must prove the same subject.
+    async fn refresh(&self, token: &str) -> Result<(), Rejection> {
+        let refused = || {
+            Rejection::new(
+                ErrorCode::Forbidden,
+                "the token is not valid for this connection",
+            )
+        };
+        let identity = self
+            .state
+            .authenticator
+            .verify(token)
+            .await
+            .map_err(|_| refused())?;
+        if identity.subject != self.connection.identity.subject {
+            return Err(refused());
+        }
+        self.activity.extend_expiry(identity.expires_at);
+        Ok(())
     }
 
     /// The delivery frame, serialised once for all its recipients.
@@ -296,220 +385,5 @@ impl Session<'_> {
 
     fn send(&self, text: String) {
         self.state.hub.reply(self.outbox, Utf8Bytes::from(text));
-    }
-}
-
-async fn write_frames(
-    sink: &mut SplitSink<WebSocket, Message>,
-    outbox: &Outbox,
-    activity: &Activity,
-    settings: &super::WsSettings,
-    expires_at: Option<Instant>,
-) -> CloseReason {
-    let send_timeout = settings.send_timeout;
-    let mut ping = tokio::time::interval_at(
-        tokio::time::Instant::now() + settings.heartbeat_interval,
-        settings.heartbeat_interval,
-    );
-    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let silence = sleep(settings.heartbeat_timeout);
-    let expiry = sleep_until(expires_at.map_or_else(far_future, tokio::time::Instant::from_std));
-    let closing = outbox.close_requested();
-    tokio::pin!(silence, expiry, closing);
-    loop {
-        tokio::select! {
-            biased;
-            reason = &mut closing => return reason,
-            () = &mut expiry, if expires_at.is_some() => return CloseReason::TokenExpired,
-            () = &mut silence => {
-                let deadline = activity.last_frame() + settings.heartbeat_timeout;
-                if deadline <= Instant::now() {
-                    return CloseReason::HeartbeatTimeout;
-                }
-                silence.as_mut().reset(tokio::time::Instant::from_std(deadline));
-            }
-            () = outbox.queued() => {
-                // Up to a batch of queued frames goes out with one flush.
-                let write = async {
-                    for _ in 0..WRITE_BATCH {
-                        let Some(frame) = outbox.pop() else { break };
-                        sink.feed(Message::Text(frame)).await?;
-                    }
-                    sink.flush().await
-                };
-                // A write stalled on a full socket must not hide a close request.
-                tokio::select! {
-                    biased;
-                    reason = &mut closing => return reason,
-                    written = with_timeout(send_timeout, write) => {
-                        if let Err(reason) = written {
-                            return reason;
-                        }
-                    }
-                }
-            }
-            _ = ping.tick() => {
-                if let Err(reason) = with_timeout(send_timeout, sink.send(Message::Ping(Bytes::new()))).await {
-                    return reason;
-                }
-            }
-        }
-    }
-}
-
-fn far_future() -> tokio::time::Instant {
-    tokio::time::Instant::now() + Duration::from_secs(86_400 * 365)
-}
-
-async fn with_timeout(
-    limit: Duration,
-    send: impl Future<Output = Result<(), axum::Error>>,
-) -> Result<(), CloseReason> {
-    match timeout(limit, send).await {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(_)) => Err(CloseReason::ConnectionLost),
-        Err(_) => Err(CloseReason::SendTimeout),
-    }
-}
-
-/// Ends the WebSocket conversation as `reason` requires.
-async fn finish(
-    sink: &mut SplitSink<WebSocket, Message>,
-    stream: &mut SplitStream<WebSocket>,
-    outbox: &Outbox,
-    reason: CloseReason,
-    send_timeout: Duration,
-) {
-    let Some(code) = reason.close_code() else {
-        if reason == CloseReason::ClientClosed {
-            // Sends tungstenite's answer to the client's Close.
-            let _ = timeout(CLOSE_HANDSHAKE_TIMEOUT, sink.close()).await;
-        }
-        return;
-    };
-    if reason == CloseReason::SendTimeout {
-        // The peer stopped reading: nothing more can be written.
-        return;
-    }
-    if reason == CloseReason::Shutdown {
-        let mut remaining = Vec::new();
-        while let Some(frame) = outbox.pop() {
-            remaining.push(Ok(Message::Text(frame)));
-        }
-        let mut remaining = futures_util::stream::iter(remaining);
-        if with_timeout(send_timeout, sink.send_all(&mut remaining))
-            .await
-            .is_err()
-        {
-            return;
-        }
-    }
-    let frame = CloseFrame {
-        code,
-        reason: Utf8Bytes::from_static(reason.label()),
-    };
-    if with_timeout(send_timeout, sink.send(Message::Close(Some(frame))))
-        .await
-        .is_ok()
-    {
-        let _ = timeout(CLOSE_HANDSHAKE_TIMEOUT, async {
-            while let Some(Ok(message)) = stream.next().await {
-                if matches!(message, Message::Close(_)) {
-                    break;
-                }
-            }
-        })
-        .await;
-    }
-}
-
-/// Whether a client frame may be handled now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Verdict {
-    Allowed,
-    /// Over the rate: answer `rate_limited`.
-    Limited,
-    /// Still flooding after `WS_RATE_LIMIT_STRIKES` refusals: close with 1008.
-    Exceeded,
-}
-
-/// A token bucket: `burst` frames at once, refilled at `per_second`. Strikes
-/// (refused frames) are forgiven once the bucket is full again.
-#[derive(Debug)]
-struct RateLimiter {
-    tokens: f64,
-    burst: f64,
-    per_second: f64,
-    refilled_at: Option<Instant>,
-    strikes: u32,
-    max_strikes: u32,
-}
-
-impl RateLimiter {
-    fn new(per_second: u32, burst: u32, max_strikes: u32) -> Self {
-        Self {
-            tokens: f64::from(burst),
-            burst: f64::from(burst),
-            per_second: f64::from(per_second),
-            refilled_at: None,
-            strikes: 0,
-            max_strikes,
-        }
-    }
-
-    fn check(&mut self, now: Instant) -> Verdict {
-        if let Some(then) = self.refilled_at {
-            let earned = now.saturating_duration_since(then).as_secs_f64() * self.per_second;
-            self.tokens = (self.tokens + earned).min(self.burst);
-        }
-        self.refilled_at = Some(now);
-        if self.tokens >= self.burst {
-            self.strikes = 0;
-        }
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
-            return Verdict::Allowed;
-        }
-        self.strikes += 1;
-        if self.strikes > self.max_strikes {
-            Verdict::Exceeded
-        } else {
-            Verdict::Limited
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_rate_limiter_allows_a_burst_then_refuses_then_closes() {
-        let start = Instant::now();
-        let mut limiter = RateLimiter::new(10, 3, 2);
-        for _ in 0..3 {
-            assert_eq!(limiter.check(start), Verdict::Allowed);
-        }
-        assert_eq!(limiter.check(start), Verdict::Limited);
-        assert_eq!(limiter.check(start), Verdict::Limited);
-        assert_eq!(limiter.check(start), Verdict::Exceeded);
-        let later = start + Duration::from_millis(150);
-        assert_eq!(limiter.check(later), Verdict::Allowed);
-    }
-
-    #[test]
-    fn a_full_bucket_forgives_strikes() {
-        let start = Instant::now();
-        let mut limiter = RateLimiter::new(10, 1, 1);
-        assert_eq!(limiter.check(start), Verdict::Allowed);
-        assert_eq!(limiter.check(start), Verdict::Limited);
-        assert_eq!(
-            limiter.check(start + Duration::from_secs(1)),
-            Verdict::Allowed
-        );
-        assert_eq!(
-            limiter.check(start + Duration::from_secs(1)),
-            Verdict::Limited
-        );
     }
 }

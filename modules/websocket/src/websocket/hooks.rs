@@ -10,9 +10,9 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use super::auth::Identity;
-use super::hub::{CloseReason, ConnectionId, Hub};
+use super::hub::{ConnectionId, Hub};
 use super::outbox::Outbox;
-use super::protocol::Rejection;
+use super::protocol::{CloseReason, Rejection};
 
 /// A connection as the hooks see it.
 #[derive(Debug, Clone)]

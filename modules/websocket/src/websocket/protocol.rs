@@ -6,21 +6,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-/// Close codes the server uses (RFC 6455 section 7.4.1).
-pub mod close_code {
-    /// The connection did what it was for.
-    pub const NORMAL: u16 = 1000;
-    /// The server is shutting down.
-    pub const GOING_AWAY: u16 = 1001;
-    /// Auth expired, a client kept flooding or broke the protocol, or stopped answering pings.
-    pub const POLICY: u16 = 1008;
-    /// A message larger than `WS_MAX_MESSAGE_BYTES`.
-    pub const TOO_BIG: u16 = 1009;
-    /// The server failed.
-    pub const INTERNAL: u16 = 1011;
-    /// The send queue overflowed or a send timed out: a slow consumer.
-    pub const TRY_AGAIN_LATER: u16 = 1013;
-}
+mod close;
+
+pub use close::{CloseReason, close_code};
 
 /// The `code` of an `error` frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -84,8 +72,17 @@ struct Envelope<'a> {
     room: Option<std::borrow::Cow<'a, str>>,
     #[serde(default, borrow)]
     to: Option<std::borrow::Cow<'a, str>>,
-    #[serde(default, borrow)]
+    /// `Some` whenever the field is present, `null` included: `data` may be any JSON.
+    #[serde(default, borrow, deserialize_with = "present")]
     data: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    token: Option<std::borrow::Cow<'a, str>>,
+}
+
+fn present<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<&'de RawValue>, D::Error> {
+    <&RawValue>::deserialize(deserializer).map(Some)
 }
 
 /// Only the `id` of a frame, to echo it when the rest does not parse.
@@ -108,6 +105,8 @@ pub enum ClientFrame<'a> {
     Direct { to: String, data: &'a RawValue },
     /// Application-level liveness.
     Ping,
+    /// A new credential for this connection, before the old one expires.
+    Refresh { token: String },
     /// A type the contract does not know: handed to `Hooks::on_message`.
     Other { kind: String },
 }
@@ -130,6 +129,14 @@ pub struct ParseError<'a> {
     pub rejection: Rejection,
 }
 
+/// The valid `id` of a frame, without parsing the rest (for a frame refused unread).
+pub fn frame_id(text: &str) -> Option<&RawValue> {
+    serde_json::from_str::<IdOnly<'_>>(text)
+        .ok()
+        .and_then(|frame| frame.id)
+        .filter(|id| is_valid_id(id))
+}
+
 /// Parses one text frame from a client.
 pub fn parse_client_frame(text: &str) -> Result<Request<'_>, ParseError<'_>> {
     let envelope: Envelope<'_> = serde_json::from_str(text).map_err(|error| ParseError {
@@ -145,7 +152,9 @@ pub fn parse_client_frame(text: &str) -> Result<Request<'_>, ParseError<'_>> {
         rejection: Rejection::bad_request(message),
     };
     if id.is_some_and(|id| !is_valid_id(id)) {
-        return Err(fail("`id` must be a string or a number"));
+        return Err(fail(
+            "`id` must be a string of at most 128 bytes or a number",
+        ));
     }
     let room = || {
         envelope
@@ -171,6 +180,13 @@ pub fn parse_client_frame(text: &str) -> Result<Request<'_>, ParseError<'_>> {
             data: data()?,
         },
         "ping" => ClientFrame::Ping,
+        "refresh" => ClientFrame::Refresh {
+            token: envelope
+                .token
+                .as_deref()
+                .map(str::to_owned)
+                .ok_or_else(|| fail("missing field `token`"))?,
+        },
         other => ClientFrame::Other {
             kind: other.to_owned(),
         },
@@ -178,9 +194,16 @@ pub fn parse_client_frame(text: &str) -> Result<Request<'_>, ParseError<'_>> {
     Ok(Request { id, frame })
 }
 
+/// The longest `id`, in bytes of its JSON text (quotes aside).
+pub const MAX_ID_BYTES: usize = 128;
+
+/// The most bytes of an error message, which may quote the client's input.
+pub const MAX_ERROR_MESSAGE_BYTES: usize = 256;
+
 fn is_valid_id(id: &RawValue) -> bool {
-    id.get()
-        .starts_with(|first: char| first == '"' || first == '-' || first.is_ascii_digit())
+    let text = id.get();
+    text.len() <= MAX_ID_BYTES + 2
+        && text.starts_with(|first: char| first == '"' || first == '-' || first.is_ascii_digit())
 }
 
 fn describe_json_error(error: &serde_json::Error) -> String {
@@ -195,6 +218,20 @@ fn describe_json_error(error: &serde_json::Error) -> String {
             None => text,
         }
     }
+}
+
+/// Longest room name, in bytes.
+pub const MAX_ROOM_NAME_BYTES: usize = 64;
+
+/// Room names: 1 to 64 bytes of ASCII letters, digits and `-_.:@`.
+pub fn validate_room_name(room: &str) -> Result<(), Rejection> {
+    let valid_char = |c: char| c.is_ascii_alphanumeric() || "-_.:@".contains(c);
+    if room.is_empty() || room.len() > MAX_ROOM_NAME_BYTES || !room.chars().all(valid_char) {
+        return Err(Rejection::bad_request(format!(
+            "room names are 1 to {MAX_ROOM_NAME_BYTES} ASCII letters, digits or -_.:@"
+        )));
+    }
+    Ok(())
 }
 
 /// A frame the server sends.
@@ -216,6 +253,11 @@ pub enum ServerFrame<'a> {
     /// Answer to `leave`.
     Left {
         room: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        id: Option<&'a RawValue>,
+    },
+    /// Answer to `refresh`: the connection now lives by the new credential.
+    Refreshed {
         #[serde(skip_serializing_if = "Option::is_none")]
         id: Option<&'a RawValue>,
     },
@@ -251,14 +293,27 @@ impl ServerFrame<'_> {
     }
 }
 
-/// The `error` frame for `rejection`, echoing `id`.
+/// The `error` frame for `rejection`, echoing `id`. The message, which may
+/// quote the client's input, is cut to [`MAX_ERROR_MESSAGE_BYTES`].
 pub fn error_frame(rejection: &Rejection, id: Option<&RawValue>) -> String {
     ServerFrame::Error {
         code: rejection.code,
-        message: &rejection.message,
+        message: truncate(&rejection.message, MAX_ERROR_MESSAGE_BYTES),
         id,
     }
     .to_json()
+}
+
+/// The longest prefix of `text` of at most `max` bytes that ends on a character boundary.
+pub fn truncate(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 #[cfg(test)]
@@ -304,6 +359,30 @@ mod tests {
         }
         let error = parse_client_frame(r#"{"type":"join","room":5,"id":"x"}"#).unwrap_err();
         assert_eq!(error.id.unwrap().get(), r#""x""#);
+        let long_id = format!(
+            r#"{{"type":"ping","id":"{}"}}"#,
+            "i".repeat(MAX_ID_BYTES + 1)
+        );
+        let error = parse_client_frame(&long_id).unwrap_err();
+        assert!(error.id.is_none(), "an id over 128 bytes is not echoed");
+        let id = format!(r#"{{"type":"ping","id":"{}"}}"#, "i".repeat(MAX_ID_BYTES));
+        assert!(parse_client_frame(&id).is_ok());
+    }
+
+    #[test]
+    fn data_may_be_null_but_not_missing() {
+        let request = parse_client_frame(r#"{"type":"direct","to":"x","data":null}"#).unwrap();
+        assert!(matches!(request.frame, ClientFrame::Direct { data, .. } if data.get() == "null"));
+        assert!(parse_client_frame(r#"{"type":"direct","to":"x"}"#).is_err());
+    }
+
+    #[test]
+    fn error_frames_quote_at_most_256_bytes_of_input() {
+        let rejection = Rejection::bad_request(format!("no room \"{}\"", "é".repeat(40_000)));
+        let frame = error_frame(&rejection, None);
+        let message: serde_json::Value = serde_json::from_str(&frame).unwrap();
+        assert!(message["message"].as_str().unwrap().len() <= MAX_ERROR_MESSAGE_BYTES);
+        assert!(frame.len() < 400);
     }
 
     #[test]
