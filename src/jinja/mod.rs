@@ -20,6 +20,7 @@ mod percent;
 mod regex;
 mod rewrite;
 mod serialize;
+mod str_format;
 mod text;
 mod yaml;
 mod yaml_scalar;
