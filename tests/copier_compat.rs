@@ -38,9 +38,7 @@ const DELIBERATE: &[(&str, &str, &str)] = &[(
 #[rustfmt::skip]
 const PENDING: &[(&str, &str)] = &[
     ("ansible-filters-more", "relpath with a start, win_splitdrive, subtracting to_datetime values (jinja)"),
-    ("import-module-string", "an imported template module prints as its rendered text (jinja)"),
     ("no-config", "a folder without copier.yml renders with Copier's defaults (spec; or make it deliberate)"),
-    ("str-format-conversions", "str.format conversions !r and !s (jinja)"),
 ];
 
 const JOBS: usize = 3;
