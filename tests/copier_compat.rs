@@ -23,21 +23,20 @@ use crate::support::fixture;
 /// The Copier release the corpus is checked against (`.ci/run` pins it).
 const COPIER_VERSION: &str = "9.19.1";
 
-/// Where scaffold differs on purpose: (case, path, why): what Copier writes
+/// Where scaffold differs on purpose: (case, path, why). What Copier writes
 /// at the path (and below it) is left out, and scaffold must write nothing
-/// there. docs/copier.md explains each.
-const DELIBERATE: &[(&str, &str, &str)] = &[(
-    "exclude-without-git",
-    ".git",
-    "Copier copies its clone's .git when the template's _exclude leaves it out; \
-     scaffold never writes a template's .git",
-)];
+/// there; an empty path means scaffold refuses the whole template (an error,
+/// nothing written) where Copier renders it. docs/copier.md explains each.
+#[rustfmt::skip]
+const DELIBERATE: &[(&str, &str, &str)] = &[
+    ("exclude-without-git", ".git", "Copier copies its clone's .git when the template's _exclude leaves it out; scaffold never writes a template's .git"),
+    ("datetime-arithmetic", "", "subtracting to_datetime values (Python datetime/timedelta arithmetic) is refused: minijinja has no operators for objects"),
+];
 
 /// Cases that still differ because the engine lacks the feature named; each
 /// run prints them. Remove a line when its case matches.
 #[rustfmt::skip]
 const PENDING: &[(&str, &str)] = &[
-    ("ansible-filters-more", "relpath with a start, win_splitdrive, subtracting to_datetime values (jinja)"),
     ("no-config", "a folder without copier.yml renders with Copier's defaults (spec; or make it deliberate)"),
 ];
 
@@ -199,6 +198,18 @@ fn compare(tools: &Tools, case: &Case, run: &Run, times: &Mutex<(Duration, Durat
         let mut times = times.lock().unwrap();
         times.0 += copier.elapsed;
         times.1 += scaffold.elapsed;
+    }
+    let refused_on_purpose = DELIBERATE
+        .iter()
+        .any(|(name, path, _)| *name == case.name && path.is_empty());
+    if refused_on_purpose {
+        return if scaffold.success || dest.exists() {
+            Verdict::Differs(
+                "scaffold must refuse this template (DELIBERATE) and write nothing".into(),
+            )
+        } else {
+            Verdict::Same
+        };
     }
     if scaffold.success == case.file.expect_failure {
         return Verdict::Differs(format!(
