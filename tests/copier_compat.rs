@@ -38,6 +38,7 @@ const DELIBERATE: &[(&str, &str, &str)] = &[
 #[rustfmt::skip]
 const PENDING: &[(&str, &str)] = &[
     ("no-config", "a folder without copier.yml renders with Copier's defaults (spec; or make it deliberate)"),
+    ("number-formatting", "a float literal with an exponent after %, the % presentation type of str.format (jinja)"),
 ];
 
 const JOBS: usize = 3;
