@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Renders a Copier template with Copier and with scaffold, with the same answers,
-# and prints "identical" or the differences (unified diff, then folders, modes
-# and symlinks that differ), and both wall times.
+# Renders a Copier template with Copier and with scaffold (`scaffold copy`,
+# given Copier's own arguments) with the same answers, and prints "identical"
+# or the differences (unified diff, then folders, modes and symlinks that
+# differ), and both wall times.
 #
 #   scripts/copier-compare.sh TEMPLATE [ANSWER...]
 #
@@ -78,13 +79,17 @@ copier_time=$(elapsed "$start" "$(now)")
 [[ -e $dest ]] && mv "$dest" "$work/copier"
 mkdir -p "$work/copier"
 
-# Flags scaffold may not have yet.
-trust=()
-scaffold_help=$("$scaffold" new --help 2>/dev/null)
-[[ $scaffold_help == *--trust* ]] && trust+=(--trust)
-[[ $scaffold_help == *--skip-tasks* ]] && trust+=(--skip-tasks)
+# `scaffold copy` takes Copier's own arguments; older builds have only `new`.
+if "$scaffold" --help 2>/dev/null | grep -q '^  copy '; then
+    scaffold_args=(copy --defaults --trust --skip-tasks --quiet "${answers[@]}" "$template" "$dest")
+else
+    scaffold_args=(new "$dest" --template "$template" --defaults "${answers[@]}")
+    scaffold_help=$("$scaffold" new --help 2>/dev/null)
+    [[ $scaffold_help == *--trust* ]] && scaffold_args+=(--trust)
+    [[ $scaffold_help == *--skip-tasks* ]] && scaffold_args+=(--skip-tasks)
+fi
 start=$(now)
-"$scaffold" new "$dest" --template "$template" --defaults "${trust[@]}" "${answers[@]}" >"$work/scaffold.log" 2>&1
+"$scaffold" "${scaffold_args[@]}" >"$work/scaffold.log" 2>&1
 scaffold_status=$?
 scaffold_time=$(elapsed "$start" "$(now)")
 [[ -e $dest ]] && mv "$dest" "$work/scaffold"

@@ -24,6 +24,7 @@ pub mod spec;
 pub mod tasks;
 pub mod tree;
 pub mod update;
+mod yaml11;
 /// The former name of [`disk`], kept while callers move over.
 pub use disk as write;
 

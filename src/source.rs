@@ -144,7 +144,12 @@ impl SourceError {
 pub enum TemplateRef {
     Builtin(String),
     Local(PathBuf),
-    Git { url: String },
+    /// `url` is what git is given; `given` is how the user wrote it
+    /// (`gh:org/repo`, `git+file:///...`), which Copier records as `_src_path`.
+    Git {
+        url: String,
+        given: String,
+    },
 }
 
 impl TemplateRef {
@@ -158,20 +163,24 @@ impl TemplateRef {
         if spec == "builtin" {
             return Self::Builtin(DEFAULT_BUILTIN.to_owned());
         }
+        let git = |url: String| Self::Git {
+            url,
+            given: spec.to_owned(),
+        };
         if let Some(url) = spec.strip_prefix("git+") {
-            return Self::Git {
-                url: url.to_owned(),
-            };
+            return git(url.to_owned());
         }
         if let Some(repo) = spec.strip_prefix("gh:") {
-            return Self::Git {
-                url: format!("https://github.com/{}.git", repo.trim_end_matches(".git")),
-            };
+            return git(format!(
+                "https://github.com/{}.git",
+                repo.trim_end_matches(".git")
+            ));
         }
         if let Some(repo) = spec.strip_prefix("gl:") {
-            return Self::Git {
-                url: format!("https://gitlab.com/{}.git", repo.trim_end_matches(".git")),
-            };
+            return git(format!(
+                "https://gitlab.com/{}.git",
+                repo.trim_end_matches(".git")
+            ));
         }
         let looks_remote = ["https://", "http://", "ssh://", "git://", "file://", "git@"]
             .iter()
@@ -180,9 +189,7 @@ impl TemplateRef {
             || (Path::new(spec).extension().is_some_and(|ext| ext == "git")
                 && !Path::new(spec).is_dir())
         {
-            return Self::Git {
-                url: spec.to_owned(),
-            };
+            return git(spec.to_owned());
         }
         Self::Local(PathBuf::from(spec))
     }
@@ -192,7 +199,7 @@ impl TemplateRef {
         match self {
             Self::Builtin(name) => format!("builtin:{name}"),
             Self::Local(path) => path.display().to_string(),
-            Self::Git { url } => url.clone(),
+            Self::Git { given, .. } => given.clone(),
         }
     }
 }
@@ -280,7 +287,9 @@ impl Source {
                 Some(_) if path.is_dir() => Err(SourceError::VcsRefNotGit { path: path.clone() }),
                 _ => Self::folder(path, reference.clone()),
             },
-            TemplateRef::Git { url } => Self::git(url, vcs_ref),
+            TemplateRef::Git { url, .. } => {
+                Self::git(url, vcs_ref).map(|source| source.with_reference(reference.clone()))
+            }
         }
     }
 
@@ -407,6 +416,7 @@ impl Source {
             dir,
             TemplateRef::Git {
                 url: url.to_owned(),
+                given: url.to_owned(),
             },
         )?;
         source.version = version;
@@ -660,8 +670,22 @@ mod tests {
         assert_eq!(
             TemplateRef::parse("gh:org/tpl"),
             TemplateRef::Git {
-                url: "https://github.com/org/tpl.git".into()
+                url: "https://github.com/org/tpl.git".into(),
+                given: "gh:org/tpl".into(),
             }
+        );
+        let local_git = TemplateRef::parse("git+file:///srv/tpl");
+        assert_eq!(
+            local_git,
+            TemplateRef::Git {
+                url: "file:///srv/tpl".into(),
+                given: "git+file:///srv/tpl".into(),
+            }
+        );
+        assert_eq!(
+            local_git.describe(),
+            "git+file:///srv/tpl",
+            "_src_path is recorded as given, as Copier records it"
         );
         assert_eq!(
             TemplateRef::parse("builtin:service"),

@@ -3,6 +3,7 @@
 //! datetime) and `to_datetime`. `SOURCE_DATE_EPOCH` (the reproducible-builds
 //! convention) fixes "now" so that two renders compare equal.
 
+use std::cmp::Ordering;
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
@@ -10,8 +11,10 @@ use jiff::civil::DateTime as Civil;
 use jiff::fmt::strtime::{BrokenDownTime, Config, PosixCustom};
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, Zoned};
-use minijinja::value::{Object, ObjectRepr};
+use minijinja::value::{DynObject, Object, ObjectRepr};
 use minijinja::{Error, ErrorKind, State, Value};
+
+use super::timedelta::TimeDelta;
 
 /// The clock fixed for the whole process by [`freeze_clock`].
 static FROZEN: OnceLock<i64> = OnceLock::new();
@@ -168,6 +171,62 @@ fn to_datetime(text: &str, format: Option<&str>) -> Result<Value, Error> {
     Ok(DateTime::value(parsed, false))
 }
 
+/// Python's `-` when either side is a datetime or a timedelta; `None` when
+/// neither is.
+pub(super) fn subtract(left: &Value, right: &Value) -> Result<Option<Value>, Error> {
+    let type_name = |value: &Value| {
+        if value.downcast_object_ref::<DateTime>().is_some() {
+            "datetime.datetime".to_owned()
+        } else if value.downcast_object_ref::<TimeDelta>().is_some() {
+            "datetime.timedelta".to_owned()
+        } else {
+            value.kind().to_string()
+        }
+    };
+    let delta = |value: &Value| value.downcast_object_ref::<TimeDelta>().map(|d| d.micros);
+    Ok(Some(
+        match (
+            left.downcast_object_ref::<DateTime>(),
+            right.downcast_object_ref::<DateTime>(),
+        ) {
+            (Some(a), Some(b)) if a.utc != b.utc => {
+                return Err(invalid(
+                    "can't subtract offset-naive and offset-aware datetimes",
+                ));
+            }
+            (Some(a), Some(b)) => {
+                let span = a.civil.duration_since(b.civil);
+                let micros =
+                    i64::try_from(span.as_micros()).map_err(|err| invalid(err.to_string()))?;
+                TimeDelta::value(micros)
+            }
+            (Some(a), None) if delta(right).is_some() => {
+                let micros = delta(right).unwrap_or_default();
+                let civil = a
+                    .civil
+                    .checked_sub(jiff::SignedDuration::from_micros(micros))
+                    .map_err(|_| invalid("date value out of range"))?;
+                DateTime::value(civil, a.utc)
+            }
+            (None, None) => match (delta(left), delta(right)) {
+                (Some(a), Some(b)) => TimeDelta::value(
+                    a.checked_sub(b)
+                        .ok_or_else(|| invalid("timedelta value out of range"))?,
+                ),
+                (None, None) => return Ok(None),
+                _ => return Err(unsupported(&type_name(left), &type_name(right))),
+            },
+            _ => return Err(unsupported(&type_name(left), &type_name(right))),
+        },
+    ))
+}
+
+fn unsupported(left: &str, right: &str) -> Error {
+    invalid(format!(
+        "unsupported operand type(s) for -: '{left}' and '{right}'"
+    ))
+}
+
 /// A Python `datetime`: naive, or in UTC.
 #[derive(Debug)]
 struct DateTime {
@@ -254,6 +313,13 @@ impl Object for DateTime {
             ("date", []) => Ok(Value::from(self.civil.date().to_string())),
             _ => Err(Error::from(ErrorKind::UnknownMethod)),
         }
+    }
+
+    fn custom_cmp(self: &Arc<Self>, other: &DynObject) -> Option<Ordering> {
+        other
+            .downcast_ref::<Self>()
+            .filter(|other| other.utc == self.utc)
+            .map(|other| self.civil.cmp(&other.civil))
     }
 
     fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -13,7 +13,9 @@ pub(super) fn python_formatter(
     let escape = matches!(state.auto_escape(), AutoEscape::Html) && !value.is_safe();
     let text = match value.kind() {
         ValueKind::Number if !value.is_integer() => python_str(value)?,
-        ValueKind::Seq | ValueKind::Map if !value.is_safe() => python_repr(value)?,
+        ValueKind::Seq | ValueKind::Map if !value.is_safe() && !is_module(value) => {
+            python_repr(value)?
+        }
         ValueKind::Undefined | ValueKind::None if !escape => {
             return minijinja::escape_formatter(out, state, value);
         }
@@ -72,12 +74,22 @@ pub(super) fn python_str(value: &Value) -> Result<String, Error> {
         ValueKind::Number if !value.is_integer() => {
             f64::try_from(value.clone()).map_or_else(|_| value.to_string(), python_float)
         }
-        ValueKind::Seq | ValueKind::Map | ValueKind::Iterable => python_repr(value)?,
+        ValueKind::Seq | ValueKind::Map | ValueKind::Iterable if !is_module(value) => {
+            python_repr(value)?
+        }
         ValueKind::Undefined => String::new(),
         _ => value
             .as_str()
             .map_or_else(|| value.to_string(), str::to_owned),
     })
+}
+
+/// Whether `value` is an imported template (`{% import 'x' as m %}`), which
+/// prints as the text the template rendered, as in Jinja2.
+fn is_module(value: &Value) -> bool {
+    value
+        .as_object()
+        .is_some_and(|object| format!("{object:?}").starts_with("Module {"))
 }
 
 /// Python's `repr()` of a value.

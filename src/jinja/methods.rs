@@ -16,6 +16,11 @@ pub(super) fn python_method(
     if let (Some(format), "__mod__", [args]) = (value.as_str(), method, args) {
         return super::percent::percent_format(format, args).map(Value::from);
     }
+    if let (Some(format), "format") = (value.as_str(), method) {
+        if let Some(formatted) = super::str_format::with_conversions(state, format, args)? {
+            return Ok(formatted);
+        }
+    }
     let handled = match (value.kind(), value.as_str()) {
         (ValueKind::String, Some(text)) => string_method(text, method, args)?,
         (ValueKind::Seq, _) => list_method(value, method, args)?,

@@ -15,12 +15,15 @@ mod limits;
 mod loader;
 mod methods;
 mod mutable;
+mod operators;
 mod paths;
 mod percent;
 mod regex;
 mod rewrite;
 mod serialize;
+mod str_format;
 mod text;
+mod timedelta;
 mod yaml;
 mod yaml_scalar;
 
@@ -182,6 +185,7 @@ impl Environment {
         filters::register(&mut env);
         clock::register(&mut env, options.fixed_time);
         env.add_function(rewrite::MUTABLE, mutable::mutable);
+        operators::register(&mut env);
         env.add_function("__scaffold_include__", loader::include_without_context);
         let prepare = Prepare {
             newline: envops.newline_sequence.clone(),

@@ -1,8 +1,9 @@
 //! Path filters (`basename`, `dirname`, `splitext`, their Windows forms,
-//! `relpath` of absolute paths, and Copier's `pathjoin` global, computed
-//! from the text alone as Python's `posixpath` and `ntpath` do. `realpath`,
-//! `expanduser`, `expandvars` and a relative `relpath` would read the
-//! rendering machine's folders or environment, so they are refused.
+//! `relpath`, and Copier's `pathjoin` global, computed from the text alone
+//! as Python's `posixpath` and `ntpath` do. `realpath`, `expanduser`,
+//! `expandvars` and a `relpath` whose answer depends on the working folder
+//! would read the rendering machine's folders or environment, so they are
+//! refused.
 
 #![allow(
     clippy::needless_pass_by_value,
@@ -48,21 +49,27 @@ fn posix_split(path: &str) -> (String, &str) {
     (head.to_owned(), tail)
 }
 
-/// `ntpath.splitdrive`: `C:` or a UNC `\\server\share`.
+/// `ntpath.splitdrive`: `C:`, a UNC `\\server\share` (`\\?\UNC\server\share`)
+/// or a device `\\.\device`, `/` read as `\`.
 fn splitdrive(path: &str) -> (&str, &str) {
-    let bytes = path.as_bytes();
-    let is_sep = |byte: u8| byte == b'\\' || byte == b'/';
-    if bytes.len() >= 2 && is_sep(bytes[0]) && is_sep(bytes[1]) {
-        let rest = &path[2..];
-        if let Some(server_end) = rest.find(['\\', '/']) {
-            let after = &rest[server_end + 1..];
-            let share_end = after.find(['\\', '/']).map_or(after.len(), |at| at);
-            let end = 2 + server_end + 1 + share_end;
-            return path.split_at(end);
-        }
-        return (path, "");
+    let normal = path.replace('/', "\\");
+    if normal.starts_with("\\\\") {
+        let unc = normal
+            .get(..8)
+            .is_some_and(|prefix| prefix.eq_ignore_ascii_case("\\\\?\\UNC\\"));
+        let from = if unc { 8 } else { 2 };
+        let Some(server_end) = normal[from..].find('\\').map(|at| from + at) else {
+            return (path, "");
+        };
+        let Some(share_end) = normal[server_end + 1..]
+            .find('\\')
+            .map(|at| server_end + 1 + at)
+        else {
+            return (path, "");
+        };
+        return path.split_at(share_end);
     }
-    if bytes.len() >= 2 && bytes[1] == b':' {
+    if normal.get(1..2) == Some(":") {
         return path.split_at(2);
     }
     ("", path)
@@ -91,36 +98,51 @@ fn splitext(path: &str, separators: &[char]) -> (String, String) {
     }
 }
 
-/// `posixpath.normpath` of an absolute path, as its parts.
-fn absolute_parts(path: &str) -> Vec<&str> {
+/// A path as `posixpath.normpath` leaves it: absolute or not, how many
+/// `..` climb above where a relative path starts, and the parts below.
+fn normal_parts(path: &str) -> (bool, usize, Vec<&str>) {
+    let absolute = path.starts_with('/');
+    let mut climb = 0;
     let mut parts: Vec<&str> = Vec::new();
     for part in path.split('/') {
         match part {
             "" | "." => {}
             ".." => {
-                parts.pop();
+                if parts.pop().is_none() && !absolute {
+                    climb += 1;
+                }
             }
             other => parts.push(other),
         }
     }
-    parts
+    (absolute, climb, parts)
 }
 
-/// `os.path.relpath(path, start)` when both are absolute; a relative one
-/// would be read against the rendering machine's working folder, so it is
+/// Ansible's `relpath`: `os.path.relpath(path, start=".")`. Python reads a
+/// relative path against the working folder; where the answer depends on
+/// that folder (one side absolute, or the sides climbing above it by a
+/// different number of `..`), it would read the rendering machine, so it is
 /// refused.
-fn relpath(path: &str, start: Option<&str>) -> Result<String, Error> {
-    let Some(start) = start.filter(|start| start.starts_with('/')) else {
-        return Err(invalid(
-            "`relpath` needs an absolute `start`: a relative one would read the rendering machine's working folder",
-        ));
+fn relpath(path: &str, start: Option<&str>, kwargs: Kwargs) -> Result<String, Error> {
+    let start: Option<&str> = match start {
+        Some(start) => Some(start),
+        None => kwargs.get("start")?,
     };
-    if !path.starts_with('/') {
+    kwargs.assert_all_used()?;
+    relative_path(path, start)
+}
+
+fn relative_path(path: &str, start: Option<&str>) -> Result<String, Error> {
+    if path.is_empty() {
+        return Err(invalid("relpath: no path specified"));
+    }
+    let (path_absolute, path_climb, path) = normal_parts(path);
+    let (start_absolute, start_climb, start) = normal_parts(start.unwrap_or("."));
+    if path_absolute != start_absolute || path_climb != start_climb {
         return Err(invalid(
-            "`relpath` needs an absolute path: a relative one would read the rendering machine's working folder",
+            "`relpath` of these paths depends on the rendering machine's working folder; give both absolute, or both relative to the same folder",
         ));
     }
-    let (path, start) = (absolute_parts(path), absolute_parts(start));
     let common = path.iter().zip(&start).take_while(|(a, b)| a == b).count();
     let mut parts: Vec<&str> = vec![".."; start.len() - common];
     parts.extend(&path[common..]);
@@ -220,5 +242,18 @@ mod tests {
             windows_join(&["C:".into(), "x".into(), "y".into()]),
             "C:x\\y"
         );
+    }
+
+    #[test]
+    fn relpath_refuses_what_depends_on_the_working_folder() {
+        assert_eq!(relative_path("../a/b", Some("../c")).unwrap(), "../a/b");
+        assert_eq!(relative_path("a", None).unwrap(), "a");
+        for (path, start) in [("a", "/x"), ("/a", "x"), ("../a", "b"), ("a", "../b")] {
+            let err = relative_path(path, Some(start)).unwrap_err();
+            assert!(
+                err.to_string().contains("working folder"),
+                "{path} {start}: {err}"
+            );
+        }
     }
 }

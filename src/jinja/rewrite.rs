@@ -13,8 +13,13 @@
 //! * `{% include NAME without context %}` becomes a call that renders the
 //!   included template with no variables (minijinja always passes them).
 //!
+//! * `a ~ b` and (where datetimes are made) `a - b` become calls of
+//!   [`super::operators`]' functions.
+//!
 //! Only the insides of `{{ }}` and `{% %}` (or the template's own
 //! delimiters) are touched; text, strings and comments stay as they are.
+
+use super::operators;
 
 /// Methods that change a list or dict in place.
 const MUTATING: &[&str] = &[
@@ -35,10 +40,10 @@ const MUTATING: &[&str] = &[
 pub(super) const MUTABLE: &str = "__scaffold_mutable__";
 
 /// Replace `source[start..end]` with the text (an insertion when empty).
-type Edit = (usize, usize, String);
+pub(super) type Edit = (usize, usize, String);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(super) enum Kind {
     Name,
     Str,
     Number,
@@ -48,11 +53,11 @@ enum Kind {
 }
 
 #[derive(Debug, Clone, Copy)]
-struct Token<'a> {
-    kind: Kind,
-    text: &'a str,
-    start: usize,
-    end: usize,
+pub(super) struct Token<'a> {
+    pub(super) kind: Kind,
+    pub(super) text: &'a str,
+    pub(super) start: usize,
+    pub(super) end: usize,
 }
 
 /// The rewritten source, or `None` when nothing needs rewriting.
@@ -60,7 +65,9 @@ pub(super) fn rewrite(source: &str, tags: &[(String, String)]) -> Option<String>
     let percent = has_string_percent(source);
     let mutate = MUTATING.iter().any(|method| source.contains(method));
     let now = source.contains("now") || source.contains("without context");
-    if !percent && !mutate && !now {
+    let concat = source.contains('~');
+    let sub = source.contains("to_datetime") || source.contains("now(");
+    if !percent && !mutate && !now && !concat && !sub {
         return None;
     }
     let mut edits: Vec<Edit> = Vec::new();
@@ -84,11 +91,18 @@ pub(super) fn rewrite(source: &str, tags: &[(String, String)]) -> Option<String>
                 continue;
             }
         }
+        let before = edits.len();
         if percent {
             percent_edits(&tokens, &mut edits);
         }
         if mutate {
             literal_edits(&tokens, &mut edits);
+        }
+        if concat || sub {
+            let ours = operators::edits(&tokens, start, end == tags[1].1, sub);
+            if !operators::overlaps(&edits[before..], &ours) {
+                edits.extend(ours);
+            }
         }
         offset = tokens.last().map_or(start, |token| token.end).max(start);
         offset = source[offset..]
@@ -285,7 +299,7 @@ fn tokenize<'a>(source: &'a str, start: usize, end: &str) -> Vec<Token<'a>> {
 }
 
 /// The index just past the bracket group opened at `open`.
-fn close_of(tokens: &[Token<'_>], open: usize) -> usize {
+pub(super) fn close_of(tokens: &[Token<'_>], open: usize) -> usize {
     let mut depth = 0;
     for (index, token) in tokens.iter().enumerate().skip(open) {
         match token.kind {

@@ -235,25 +235,55 @@ fn yaml_filter(value: &Value, kwargs: &Kwargs, nice: bool) -> Result<String, Err
     )
 }
 
-/// Strings are parsed as YAML; anything else passes through.
+/// Strings are parsed as `PyYAML`'s `safe_load` parses them (YAML 1.1: a
+/// plain `yes` is true); anything else passes through.
 fn from_yaml(value: &Value) -> Result<Value, Error> {
     let Some(text) = value.as_str() else {
         return Ok(value.clone());
     };
-    serde_norway::from_str::<Option<Value>>(text)
-        .map(|parsed| parsed.unwrap_or_else(|| Value::from(())))
-        .map_err(|err| invalid(format!("from_yaml: {err}")))
+    let documents = yaml_documents("from_yaml", text)?;
+    if documents.len() > 1 {
+        return Err(invalid(
+            "from_yaml: expected a single document in the stream; use from_yaml_all",
+        ));
+    }
+    Ok(documents
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| Value::from(())))
 }
 
 fn from_yaml_all(value: &Value) -> Result<Value, Error> {
     let Some(text) = value.as_str() else {
         return Ok(value.clone());
     };
-    let mut documents = Vec::new();
-    for document in serde_norway::Deserializer::from_str(text) {
-        let parsed = Option::<Value>::deserialize(document)
-            .map_err(|err| invalid(format!("from_yaml_all: {err}")))?;
-        documents.push(parsed.unwrap_or_else(|| Value::from(())));
+    Ok(Value::from(yaml_documents("from_yaml_all", text)?))
+}
+
+fn yaml_documents(filter: &str, text: &str) -> Result<Vec<Value>, Error> {
+    let documents =
+        crate::yaml11::documents(text).map_err(|err| invalid(format!("{filter}: {err}")))?;
+    documents
+        .iter()
+        .map(|document| {
+            if let Some(tag) = first_tag(document) {
+                return Err(invalid(format!(
+                    "{filter}: could not determine a constructor for the tag {tag}"
+                )));
+            }
+            Value::deserialize(document.clone()).map_err(|err| invalid(format!("{filter}: {err}")))
+        })
+        .collect()
+}
+
+/// A tag `PyYAML`'s safe loader has no constructor for.
+fn first_tag(value: &serde_norway::Value) -> Option<String> {
+    match value {
+        serde_norway::Value::Tagged(tagged) => Some(tagged.tag.to_string()),
+        serde_norway::Value::Sequence(items) => items.iter().find_map(first_tag),
+        serde_norway::Value::Mapping(entries) => entries
+            .iter()
+            .find_map(|(key, value)| first_tag(key).or_else(|| first_tag(value))),
+        _ => None,
     }
-    Ok(Value::from(documents))
 }

@@ -400,3 +400,24 @@ fn the_loader_reads_builtin_templates_too() {
     .unwrap();
     assert_eq!(ignored, expected);
 }
+
+#[cfg(unix)]
+#[test]
+fn an_imported_template_prints_as_its_text() {
+    use crate::source::{Source, TemplateRef};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("copier.yml"), "a: 1\n").unwrap();
+    std::fs::write(
+        dir.path().join("data.yaml"),
+        "{% set private = 1 %}versions: [3005, 3006]\npython: '3.7'\n",
+    )
+    .unwrap();
+    let source = Source::open(&TemplateRef::Local(dir.path().to_owned()), None).unwrap();
+    let env =
+        Environment::for_template(&EnvOps::default(), Some(source.reader()), &options()).unwrap();
+    let text = "{% import 'data.yaml' as d %}{% set v = d | string | from_yaml %}{{ v.versions }} {{ v.python }}|{{ d }}";
+    assert_eq!(
+        env.render("t", text, &Value::from(())).unwrap(),
+        "[3005, 3006] 3.7|versions: [3005, 3006]\npython: '3.7'\n"
+    );
+}

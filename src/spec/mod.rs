@@ -10,7 +10,6 @@ mod patterns;
 mod question;
 mod settings;
 pub mod yaml;
-mod yaml11;
 
 use std::collections::HashMap;
 

@@ -61,7 +61,7 @@ fn error(file: &str, message: impl Into<String>) -> SpecError {
 /// Every document of `text`, the empty ones dropped.
 fn parse_documents(file: &str, text: &str) -> Result<Vec<Yaml>, SpecError> {
     check_depth(file, text)?;
-    Ok(super::yaml11::documents(text)
+    Ok(crate::yaml11::documents(text)
         .map_err(|message| error(file, message))?
         .into_iter()
         .filter(|value| !is_empty(value))

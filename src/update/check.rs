@@ -36,7 +36,7 @@ pub fn check_update(
             let absolute = std::path::absolute(path).unwrap_or_else(|_| path.clone());
             versions::newest_tag(&absolute.display().to_string(), prereleases)?
         }
-        TemplateRef::Git { url } => versions::newest_tag(url, prereleases)?,
+        TemplateRef::Git { url, .. } => versions::newest_tag(url, prereleases)?,
         TemplateRef::Local(_) => None,
     };
     let latest = latest.ok_or_else(|| UpdateError::NoTemplateVersion {

@@ -74,7 +74,7 @@ pub fn resolve_ref(
         }
         // The clone (or the local read) picks the newest release itself; a
         // pre-release needs the tags first.
-        (TemplateRef::Git { url }, None) if prereleases => Ok(Some(
+        (TemplateRef::Git { url, .. }, None) if prereleases => Ok(Some(
             newest_tag(url, true)?.unwrap_or_else(|| "HEAD".to_owned()),
         )),
         _ => Ok(None),

@@ -160,6 +160,9 @@ pub struct Tools {
     pub copier: Vec<String>,
     pub copier_version: String,
     pub scaffold: PathBuf,
+    /// `scaffold copy` (Copier's command line) when it exists, else `scaffold
+    /// new`; `COPIER_COMPAT_SCAFFOLD=new` picks `new`.
+    pub scaffold_copy: bool,
     scaffold_flags: String,
 }
 
@@ -185,10 +188,13 @@ impl Tools {
             .args(["new", "--help"])
             .output()
             .unwrap_or_else(|err| panic!("{}: {err}", scaffold.display()));
+        let scaffold_copy = has_copy_command(&scaffold)
+            && std::env::var("COPIER_COMPAT_SCAFFOLD").as_deref() != Ok("new");
         Some(Tools {
             copier,
             copier_version,
             scaffold,
+            scaffold_copy,
             scaffold_flags: String::from_utf8_lossy(&help.stdout).into_owned(),
         })
     }
@@ -206,28 +212,30 @@ impl Tools {
         template: &Path,
         dest: &Path,
     ) -> Command {
-        let mut command;
-        match tool {
+        let copier_command_line = tool == Tool::Copier || self.scaffold_copy;
+        let mut command = match tool {
             Tool::Copier => {
-                command = Command::new(&self.copier[0]);
+                let mut command = Command::new(&self.copier[0]);
                 command.args(&self.copier[1..]);
-                command.args(["copy", "--trust", "--skip-tasks", "--defaults", "--quiet"]);
-                if !case.existing.is_empty() {
-                    command.arg("--overwrite");
+                command
+            }
+            Tool::Scaffold => Command::new(&self.scaffold),
+        };
+        if copier_command_line {
+            command.args(["copy", "--trust", "--skip-tasks", "--defaults", "--quiet"]);
+            if !case.existing.is_empty() {
+                command.arg("--overwrite");
+            }
+        } else {
+            command.arg("new").arg(dest).arg("--template").arg(template);
+            command.arg("--defaults");
+            for flag in ["--trust", "--skip-tasks"] {
+                if self.scaffold_has(flag) {
+                    command.arg(flag);
                 }
             }
-            Tool::Scaffold => {
-                command = Command::new(&self.scaffold);
-                command.arg("new").arg(dest).arg("--template").arg(template);
-                command.arg("--defaults");
-                for flag in ["--trust", "--skip-tasks"] {
-                    if self.scaffold_has(flag) {
-                        command.arg(flag);
-                    }
-                }
-                if !case.existing.is_empty() {
-                    command.arg("--force");
-                }
+            if !case.existing.is_empty() {
+                command.arg("--force");
             }
         }
         if let Some(vcs_ref) = &case.vcs_ref {
@@ -243,7 +251,7 @@ impl Tools {
                 .arg("--data")
                 .arg(format!("{}={}", text(key), text(value)));
         }
-        if tool == Tool::Copier {
+        if copier_command_line {
             command.arg(template).arg(dest);
         }
         command.env("TZ", "UTC").env("NO_COLOR", "1");
@@ -293,6 +301,18 @@ pub struct Rendered {
     pub success: bool,
     pub stderr: String,
     pub elapsed: Duration,
+}
+
+/// Whether `scaffold --help` lists a `copy` command.
+fn has_copy_command(scaffold: &Path) -> bool {
+    Command::new(scaffold)
+        .arg("--help")
+        .output()
+        .is_ok_and(|output| {
+            String::from_utf8_lossy(&output.stdout)
+                .lines()
+                .any(|line| line.trim_start().starts_with("copy "))
+        })
 }
 
 /// A YAML value as Copier's `--data KEY=VALUE` takes it: strings as they are,

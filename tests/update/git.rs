@@ -65,7 +65,36 @@ fn the_answers_file_records_the_git_tag_rendered() {
     let project = new_project(&sandbox, &repo.url());
     let answers = read(&project, ".copier-answers.yml");
     assert!(answers.contains("_commit: v1\n"), "{answers}");
-    assert!(answers.contains("_src_path: file://"), "{answers}");
+    assert!(answers.contains("_src_path: git+file://"), "{answers}");
+}
+
+#[test]
+fn a_git_plus_url_is_recorded_as_given_as_copier_records_it() {
+    let sandbox = Sandbox::new();
+    let repo = template_v1(&sandbox);
+    let url = repo.url();
+    assert!(url.starts_with("git+file://"), "{url}");
+    let project = new_project(&sandbox, &url);
+    let answers = read(&project, ".copier-answers.yml");
+    assert!(
+        answers.contains(&format!("_src_path: {url}\n")),
+        "{answers}"
+    );
+    let output = std::process::Command::new("copier")
+        .args(["copy", "--defaults", "--quiet", &url, "by-copier"])
+        .current_dir(sandbox.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("copier runs (pip install copier==9.19.1)");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        answers,
+        read(&sandbox.join("by-copier"), ".copier-answers.yml")
+    );
 }
 
 #[test]

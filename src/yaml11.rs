@@ -1,5 +1,5 @@
 //! YAML read as `PyYAML`'s `SafeLoader` reads it, since Copier loads
-//! `copier.yml` with it: YAML 1.1, where a plain `yes`, `no`, `on` and `off`
+//! `copier.yml` with it and Ansible's `from_yaml` filter uses it: YAML 1.1, where a plain `yes`, `no`, `on` and `off`
 //! are booleans, `0755` is octal, `1_000` is a thousand and `1e3` is text.
 //! The events come from yaml-rust2; this module resolves plain scalars,
 //! anchors and aliases (bounded, so an alias bomb is refused) and nesting
