@@ -1,4 +1,4 @@
+mod copier_format;
 mod errors;
 mod new;
 mod safety;
-mod copier_format;

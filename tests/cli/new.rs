@@ -161,13 +161,7 @@ fn copier_settings_are_honoured() {
         .stdout(predicate::str::contains("Rendered proj with docs=False"));
     assert_eq!(
         sandbox.files("proj"),
-        [
-            "keep.txt",
-            "logo.png",
-            "proj.txt",
-            "run.sh",
-            "src/lib.rs"
-        ],
+        ["keep.txt", "logo.png", "proj.txt", "run.sh", "src/lib.rs"],
         "_subdirectory, _exclude and conditional folder names apply"
     );
     assert_eq!(
