@@ -6,39 +6,19 @@
 //! it, and knows how to describe itself for the answers file (`_src_path`,
 //! `_commit`).
 
+mod embedded;
 mod git;
 mod walk;
 
 use std::path::{Path, PathBuf};
 
-use include_dir::{Dir, DirEntry, include_dir};
+pub use embedded::{builtin_names, builtin_releases};
+use embedded::{embedded, embedded_dir, walk_embedded};
 
 pub use git::{
     Checkout, DEFAULT_TIMEOUT as DEFAULT_GIT_TIMEOUT, TIMEOUT_VAR as GIT_TIMEOUT_VAR, fetch, mirror,
 };
 pub use walk::{MAX_BYTES, MAX_FILES};
-
-static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
-static MODULES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/modules");
-
-/// The embedded source's root: `templates/` and `modules/` of this repository.
-static EMBEDDED: [(&str, &Dir<'static>); 2] = [("templates", &TEMPLATES), ("modules", &MODULES)];
-
-/// Earlier released versions of the builtin templates, each a folder
-/// `VERSION/` holding its own `templates/` and `modules/` (see releases/README.md).
-static RELEASES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/releases");
-
-/// A made-up earlier release, so unit tests can update from a builtin version
-/// other than the current one.
-#[cfg(test)]
-static TEST_RELEASES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/tests/fixtures/releases");
-
-fn release_roots() -> Vec<&'static Dir<'static>> {
-    #[cfg(test)]
-    return vec![&RELEASES, &TEST_RELEASES];
-    #[cfg(not(test))]
-    vec![&RELEASES]
-}
 
 /// The name of the builtin template `scaffold new` uses by default.
 pub const DEFAULT_BUILTIN: &str = "service";
@@ -222,38 +202,6 @@ enum Root {
     /// The builtin templates: the current ones (`None`) or a released version.
     Embedded(Option<String>),
     Folder(PathBuf),
-}
-
-/// Splits an embedded path into the `Dir` it was embedded with and its path
-/// inside that `Dir` (`include_dir` names entries from the embedded root).
-fn embedded(release: Option<&str>, path: &str) -> Option<(&'static Dir<'static>, String)> {
-    if let Some(version) = release {
-        let inside = [version, path]
-            .iter()
-            .filter(|part| !part.is_empty())
-            .copied()
-            .collect::<Vec<_>>()
-            .join("/");
-        let root = release_roots()
-            .into_iter()
-            .find(|root| root.get_dir(version).is_some())
-            .unwrap_or(&RELEASES);
-        return Some((root, inside));
-    }
-    let (top, rest) = path.split_once('/').unwrap_or((path, ""));
-    EMBEDDED
-        .iter()
-        .find(|(name, _)| *name == top)
-        .map(|(_, dir)| (*dir, rest.to_owned()))
-}
-
-fn embedded_dir(release: Option<&str>, path: &str) -> Option<&'static Dir<'static>> {
-    let (dir, rest) = embedded(release, path)?;
-    if rest.is_empty() {
-        Some(dir)
-    } else {
-        dir.get_dir(rest)
-    }
 }
 
 /// A template ready to be read.
@@ -566,75 +514,9 @@ impl SourceReader {
     }
 }
 
-/// Names of the builtin templates.
-pub fn builtin_names() -> Vec<String> {
-    TEMPLATES
-        .dirs()
-        .filter_map(|dir| dir.path().file_name())
-        .map(|name| name.to_string_lossy().into_owned())
-        .collect()
-}
-
-/// Versions of the builtin templates frozen in `releases/`, oldest first.
-pub fn builtin_releases() -> Vec<String> {
-    let mut versions: Vec<String> = release_roots()
-        .into_iter()
-        .flat_map(Dir::dirs)
-        .filter_map(|dir| dir.path().file_name())
-        .map(|name| name.to_string_lossy().into_owned())
-        .collect();
-    versions.sort_by_key(|version| version_key(version));
-    versions
-}
-
-/// Orders `1.10.0` after `1.9.0`.
-fn version_key(version: &str) -> Vec<(u64, String)> {
-    version
-        .split(['.', '-', '+'])
-        .map(|part| (part.parse().unwrap_or(u64::MAX), part.to_owned()))
-        .collect()
-}
-
 /// Whether `path` is the top of a git work tree (so its history holds versions).
 pub fn is_git_repo(path: &Path) -> bool {
     path.join(".git").exists()
-}
-
-fn walk_embedded(dir: &Dir<'static>, base: &str, files: &mut Vec<SourceFile>) {
-    for entry in dir.entries() {
-        match entry {
-            DirEntry::Dir(sub) => {
-                let full = sub.path().to_string_lossy().replace('\\', "/");
-                let relative = full
-                    .strip_prefix(base)
-                    .unwrap_or(&full)
-                    .trim_start_matches('/');
-                files.push(SourceFile {
-                    path: relative.to_owned(),
-                    contents: Vec::new(),
-                    executable: true,
-                    mode: 0o755,
-                    is_dir: true,
-                });
-                walk_embedded(sub, base, files);
-            }
-            DirEntry::File(file) => {
-                let full = file.path().to_string_lossy().replace('\\', "/");
-                let relative = full
-                    .strip_prefix(base)
-                    .unwrap_or(&full)
-                    .trim_start_matches('/')
-                    .to_owned();
-                files.push(SourceFile {
-                    path: relative,
-                    contents: file.contents().to_vec(),
-                    executable: false,
-                    mode: 0o644,
-                    is_dir: false,
-                });
-            }
-        }
-    }
 }
 
 /// The permission bits of a file (0o644 off Unix).
@@ -662,88 +544,4 @@ pub(crate) fn is_executable(_metadata: &std::fs::Metadata) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn template_references_are_recognised() {
-        assert_eq!(
-            TemplateRef::parse("gh:org/tpl"),
-            TemplateRef::Git {
-                url: "https://github.com/org/tpl.git".into(),
-                given: "gh:org/tpl".into(),
-            }
-        );
-        let local_git = TemplateRef::parse("git+file:///srv/tpl");
-        assert_eq!(
-            local_git,
-            TemplateRef::Git {
-                url: "file:///srv/tpl".into(),
-                given: "git+file:///srv/tpl".into(),
-            }
-        );
-        assert_eq!(
-            local_git.describe(),
-            "git+file:///srv/tpl",
-            "_src_path is recorded as given, as Copier records it"
-        );
-        assert_eq!(
-            TemplateRef::parse("builtin:service"),
-            TemplateRef::Builtin("service".into())
-        );
-        assert_eq!(
-            TemplateRef::parse("./my-template"),
-            TemplateRef::Local("./my-template".into())
-        );
-        assert!(matches!(
-            TemplateRef::parse("https://example.com/t.git"),
-            TemplateRef::Git { .. }
-        ));
-    }
-
-    #[test]
-    fn builtin_service_template_is_embedded() {
-        let source = Source::builtin(DEFAULT_BUILTIN).unwrap();
-        assert!(
-            source
-                .read("templates/service/copier.yml")
-                .unwrap()
-                .is_some()
-        );
-        assert!(builtin_names().contains(&"service".to_owned()));
-    }
-
-    #[test]
-    fn builtin_versions_come_from_the_current_templates_or_a_frozen_release() {
-        let current = Source::builtin_at(DEFAULT_BUILTIN, BUILTIN_VERSION).unwrap();
-        assert_eq!(current.version(), Some(BUILTIN_VERSION));
-        let old = Source::builtin_at(DEFAULT_BUILTIN, "0.0.1").unwrap();
-        assert_eq!(old.version(), Some("0.0.1"));
-        assert_eq!(
-            old.read("templates/service/CHANGES.md").unwrap().as_deref(),
-            Some(&b"Nothing yet.\n"[..])
-        );
-        let walked: Vec<String> = old
-            .walk("templates/service")
-            .unwrap()
-            .into_iter()
-            .map(|file| file.path)
-            .collect();
-        assert_eq!(walked, ["CHANGES.md", "README.md.jinja", "copier.yml"]);
-        let err = Source::builtin_at(DEFAULT_BUILTIN, "0.0.0")
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("version 0.0.0 is not embedded"), "{err}");
-        assert!(err.contains("0.0.1"), "{err}");
-    }
-
-    #[test]
-    fn module_paths_cannot_leave_the_source() {
-        let source = Source::builtin(DEFAULT_BUILTIN).unwrap();
-        assert_eq!(
-            source.resolve("../../modules/websocket").unwrap(),
-            "modules/websocket"
-        );
-        assert!(source.resolve("../../../etc").is_err());
-    }
-}
+mod tests;
