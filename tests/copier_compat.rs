@@ -38,9 +38,7 @@ const DELIBERATE: &[(&str, &str, &str)] = &[
 /// run prints them. Remove a line when its case matches.
 #[rustfmt::skip]
 const PENDING: &[(&str, &str)] = &[
-    ("filter-arguments", "dictsort with positional arguments, urlize, batch(fill_with=) (jinja)"),
     ("no-config", "a folder without copier.yml renders with Copier's defaults (spec; or make it deliberate)"),
-    ("number-formatting", "a float literal with an exponent after %, the % presentation type of str.format (jinja)"),
 ];
 
 const JOBS: usize = 3;
