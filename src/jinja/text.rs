@@ -81,16 +81,34 @@ fn urlize(text: &Value, args: &[Value], kwargs: Kwargs) -> Result<Value, Error> 
     Ok(Value::from_safe_string(out))
 }
 
-static HTTP: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?ix)^(
-            (https?://|www\.)(([\w%-]+\.)+)?([a-z]{2,63}|xn--[\w%]{2,59})
-          | ([\w%-]{2,63}\.)+(com|net|int|edu|gov|org|info|mil)
-          | (https?://)((([\d]{1,3})(\.[\d]{1,3}){3})|(\[([\da-f]{0,4}:){2}([\da-f]{0,4}:?){1,6}\]))
-        )(?::[\d]{1,5})?(?:[/?\#]\S*)?$",
-    )
-    .expect("the address pattern is valid")
-});
+/// Jinja2's `_http_re`. Its Unicode classes under counted repetition make a
+/// large automaton (tens of milliseconds to build), so ASCII words, nearly
+/// all of them, use the same pattern with ASCII classes, which match ASCII
+/// text alike.
+fn is_http(word: &str) -> bool {
+    fn pattern(unicode: bool) -> Regex {
+        let (w, d) = if unicode {
+            (r"\w", r"\d")
+        } else {
+            ("0-9A-Za-z_", "0-9")
+        };
+        Regex::new(&format!(
+            r"(?ix)^(
+                (https?://|www\.)(([{w}%-]+\.)+)?([a-z]{{2,63}}|xn--[{w}%]{{2,59}})
+              | ([{w}%-]{{2,63}}\.)+(com|net|int|edu|gov|org|info|mil)
+              | (https?://)((([{d}]{{1,3}})(\.[{d}]{{1,3}}){{3}})|(\[([{d}a-f]{{0,4}}:){{2}}([{d}a-f]{{0,4}}:?){{1,6}}\]))
+            )(?::[{d}]{{1,5}})?(?:[/?\#]\S*)?$"
+        ))
+        .expect("the address pattern is valid")
+    }
+    static ASCII: LazyLock<Regex> = LazyLock::new(|| pattern(false));
+    static UNICODE: LazyLock<Regex> = LazyLock::new(|| pattern(true));
+    if word.is_ascii() {
+        ASCII.is_match(word)
+    } else {
+        UNICODE.is_match(word)
+    }
+}
 static EMAIL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\S+@\w[\w.-]*\.\w+$").expect("the e-mail pattern is valid"));
 static HEAD: LazyLock<Regex> =
@@ -130,7 +148,7 @@ fn link(word: &str, limit: Option<usize>, attributes: &str) -> String {
         }
         _ => middle.clone(),
     };
-    let linked = if HTTP.is_match(&middle) {
+    let linked = if is_http(&middle) {
         if middle.starts_with("https://") || middle.starts_with("http://") {
             format!("<a href=\"{middle}\"{attributes}>{shown}</a>")
         } else {
