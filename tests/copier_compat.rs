@@ -38,13 +38,7 @@ const DELIBERATE: &[(&str, &str, &str)] = &[
 /// run prints them. Remove a line when its case matches.
 #[rustfmt::skip]
 const PENDING: &[(&str, &str)] = &[
-    ("copier-conf", "_copier_conf.vcs_ref is the --vcs-ref given (None without one) in scaffold copy, as in scaffold new (cli copy)"),
-    ("filter-arguments", "dictsort with positional arguments, urlize, batch(fill_with=) (jinja)"),
-    ("git-dirty", "_copier_conf.vcs_ref is the --vcs-ref given (None without one) in scaffold copy, as in scaffold new (cli copy)"),
-    ("git-dirty-default-ref", "_copier_conf.vcs_ref is the --vcs-ref given (None without one) in scaffold copy, as in scaffold new (cli copy)"),
-    ("git-newest-tag", "_copier_conf.vcs_ref is the --vcs-ref given (None without one) in scaffold copy, as in scaffold new (cli copy)"),
     ("no-config", "a folder without copier.yml renders with Copier's defaults (spec; or make it deliberate)"),
-    ("number-formatting", "a float literal with an exponent after %, the % presentation type of str.format (jinja)"),
 ];
 
 const JOBS: usize = 3;

@@ -127,6 +127,9 @@ struct Loaded {
 /// The template whose questions become flags: the one named by `--template`
 /// when it is a local folder, else the builtin template.
 fn load_template(args: &[OsString]) -> Option<Loaded> {
+    if !takes_question_flags(args) {
+        return None;
+    }
     let mut template = None;
     let mut iter = args.iter().map(|arg| arg.to_string_lossy());
     while let Some(arg) = iter.next() {
@@ -148,6 +151,22 @@ fn load_template(args: &[OsString]) -> Option<Loaded> {
         source,
         spec,
     })
+}
+
+/// Whether the command line names a command that takes question flags (or
+/// its help, or completions that list them). Other commands skip loading the
+/// template here: that costs more than the rest of `scaffold --version` or a
+/// small `scaffold copy`.
+fn takes_question_flags(args: &[OsString]) -> bool {
+    let mut words = args.iter().skip(1).map(|arg| arg.to_string_lossy());
+    while let Some(word) = words.next() {
+        if word == "--max-render-fuel" || word == "--max-render-bytes" {
+            words.next();
+        } else if !word.starts_with('-') {
+            return matches!(&*word, "new" | "update" | "diff" | "completions" | "help");
+        }
+    }
+    false
 }
 
 /// `--data KEY=VALUE` items and question flags, in that order (flags win).
@@ -204,4 +223,27 @@ fn question_flag_values(matches: &ArgMatches, questions: &[Question]) -> Vec<Dat
         .collect();
     given.sort_by_key(|(index, _)| *index);
     given.into_iter().map(|(_, item)| item).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::takes_question_flags;
+
+    fn takes(line: &str) -> bool {
+        let args: Vec<std::ffi::OsString> = line.split(' ').map(Into::into).collect();
+        takes_question_flags(&args)
+    }
+
+    #[test]
+    fn only_commands_with_question_flags_load_the_template_first() {
+        assert!(takes("scaffold new x --defaults"));
+        assert!(takes("scaffold --max-render-fuel 10 new x"));
+        assert!(takes("scaffold update --conflict inline"));
+        assert!(takes("scaffold help new"));
+        assert!(takes("scaffold completions bash"));
+        assert!(!takes("scaffold --version"));
+        assert!(!takes("scaffold copy src dst --defaults"));
+        assert!(!takes("scaffold --max-render-bytes 9 copy new dst"));
+        assert!(!takes("scaffold check-update"));
+    }
 }

@@ -120,6 +120,23 @@ pub(super) fn register(env: &mut Environment<'_>) {
             contrib::truncate(state, value, kwargs)
         },
     );
+    env.add_filter(
+        "dictsort",
+        |value: &Value, args: &[Value], kwargs: Kwargs| -> Result<Value, Error> {
+            let kwargs = positional(&["case_sensitive", "by", "reverse"], args, &kwargs)?;
+            minijinja::filters::dictsort(value, kwargs)
+        },
+    );
+    env.add_filter(
+        "batch",
+        |state: &minijinja::State<'_, '_>, value: Value, args: &[Value], kwargs: Kwargs| {
+            let kwargs = positional(&["linecount", "fill_with"], args, &kwargs)?;
+            let count: usize = kwargs.get("linecount")?;
+            let fill_with: Option<Value> = kwargs.get("fill_with")?;
+            kwargs.assert_all_used()?;
+            minijinja::filters::batch(state, value, count, fill_with)
+        },
+    );
     env.add_filter("striptags", contrib::striptags);
     env.add_filter("wordcount", contrib::wordcount);
     env.add_filter("wordwrap", wordwrap);

@@ -263,10 +263,7 @@ fn tokenize<'a>(source: &'a str, start: usize, end: &str) -> Vec<Token<'a>> {
             }
             (Kind::Str, length)
         } else if c.is_ascii_digit() {
-            let length = rest
-                .find(|d: char| !(d.is_ascii_alphanumeric() || d == '.' || d == '_'))
-                .unwrap_or(rest.len());
-            (Kind::Number, length)
+            (Kind::Number, number_length(rest))
         } else if c.is_alphabetic() || c == '_' {
             let length = rest
                 .find(|d: char| !(d.is_alphanumeric() || d == '_'))
@@ -296,6 +293,28 @@ fn tokenize<'a>(source: &'a str, start: usize, end: &str) -> Vec<Token<'a>> {
         at += length;
     }
     tokens
+}
+
+/// The length of the number literal `text` starts with, an exponent's sign
+/// included (`1e-10`, `2.5E+3`).
+fn number_length(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let hex = bytes.len() > 1 && bytes[0] == b'0' && matches!(bytes[1], b'x' | b'X');
+    let mut length = 0;
+    while let Some(&b) = bytes.get(length) {
+        if b.is_ascii_alphanumeric() || b == b'.' || b == b'_' {
+            length += 1;
+        } else if matches!(b, b'+' | b'-')
+            && !hex
+            && matches!(bytes[length - 1], b'e' | b'E')
+            && bytes.get(length + 1).is_some_and(u8::is_ascii_digit)
+        {
+            length += 2;
+        } else {
+            break;
+        }
+    }
+    length
 }
 
 /// The index just past the bracket group opened at `open`.

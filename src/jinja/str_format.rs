@@ -53,10 +53,17 @@ pub(super) fn with_conversions(
                     "r" | "a" => Value::from(python_repr(&value)?),
                     other => return Err(invalid(format!("Unknown conversion specifier {other}"))),
                 };
+                let spec = if spec.ends_with('%') {
+                    let (text, layout) = percent(&value, spec)?;
+                    value = text;
+                    layout
+                } else {
+                    spec.to_owned()
+                };
                 out.push_str(&format!("{{{}", values.len()));
                 if !spec.is_empty() {
                     out.push(':');
-                    out.push_str(spec);
+                    out.push_str(&spec);
                 }
                 out.push('}');
                 values.push(value);
@@ -73,17 +80,80 @@ pub(super) fn with_conversions(
     .map(Some)
 }
 
+/// Whether a field of `format` has a conversion (`!r`) or the `%`
+/// presentation type, which `pycompat` lacks.
 fn has_conversion(format: &str) -> bool {
-    let mut inside = false;
+    let mut field: Option<String> = None;
     for c in format.chars() {
-        match c {
-            '{' => inside = !inside,
-            '!' if inside => return true,
-            '}' | ':' => inside = false,
-            _ => {}
+        match (&mut field, c) {
+            (None, '{') => field = Some(String::new()),
+            (Some(text), '{') if text.is_empty() => field = None,
+            (Some(text), '}') => {
+                let (reference, spec) = text.split_once(':').unwrap_or((text, ""));
+                if reference.contains('!') || spec.ends_with('%') {
+                    return true;
+                }
+                field = None;
+            }
+            (Some(text), c) => text.push(c),
+            (None, _) => {}
         }
     }
     false
+}
+
+/// Python's `%` presentation type: the number times 100 in fixed point
+/// (6 places unless the spec says), then `%`. Returns the value as text
+/// and the spec left for it (fill, alignment, width).
+fn percent(value: &Value, spec: &str) -> Result<(Value, String), Error> {
+    let number = f64::try_from(value.clone()).map_err(|_| {
+        invalid(format!(
+            "Unknown format code '%' for object of type '{}'",
+            value.kind()
+        ))
+    })?;
+    let spec = &spec[..spec.len() - 1];
+    let (layout, precision) = match spec.split_once('.') {
+        Some((layout, precision)) => (
+            layout,
+            precision
+                .parse::<usize>()
+                .map_err(|_| invalid(format!("Invalid format specifier '{spec}%'")))?,
+        ),
+        None => (spec, 6),
+    };
+    let chars: Vec<char> = layout.chars().collect();
+    let (fill, align, rest) = match chars.as_slice() {
+        [fill, align, rest @ ..] if "<>^=".contains(*align) => (Some(*fill), *align, rest),
+        [align, rest @ ..] if "<>^=".contains(*align) => (None, *align, rest),
+        rest => (None, '>', rest),
+    };
+    let (sign, rest) = match rest {
+        [sign @ ('+' | '-' | ' '), rest @ ..] => (*sign, rest),
+        rest => ('-', rest),
+    };
+    let sign = match sign {
+        _ if number.is_sign_negative() => "",
+        '+' => "+",
+        ' ' => " ",
+        _ => "",
+    };
+    let width: String = rest.iter().filter(|c| c.is_ascii_digit()).collect();
+    let width = width.trim_start_matches('0');
+    let fill = fill.or_else(|| rest.first().filter(|c| **c == '0').copied());
+    let align = if align == '=' { '>' } else { align };
+    let layout = if width.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "{}{align}{width}",
+            fill.map(String::from).unwrap_or_default()
+        )
+    };
+    Ok((
+        Value::from(format!("{sign}{:.precision$}%", number * 100.0)),
+        layout,
+    ))
 }
 
 /// The value a field names: nothing (the next), `0` or `name`, then

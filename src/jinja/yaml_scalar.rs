@@ -21,7 +21,19 @@ pub(super) fn resolves_to_str(text: &str) -> bool {
         ))
         .expect("the YAML 1.1 resolver patterns are valid")
     });
-    !text.is_empty() && !IMPLICIT.is_match(text)
+    const WORDS: &[&str] = &[
+        "yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
+        "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL",
+    ];
+    // Every pattern but the words starts with one of these: most text is
+    // decided without compiling the patterns, which costs more than a
+    // small render.
+    match text.chars().next() {
+        None => false,
+        Some(first) if first.is_ascii_alphabetic() => !WORDS.contains(&text),
+        Some(first) if !"0123456789+-.<~=".contains(first) => true,
+        Some(_) => !IMPLICIT.is_match(text),
+    }
 }
 
 /// `PyYAML`'s `analyze_scalar`, reduced to the choices it feeds.
@@ -147,5 +159,23 @@ pub(super) fn escape(c: char) -> String {
         c if (c as u32) <= 0xff => format!("\\x{:02X}", c as u32),
         c if (c as u32) <= 0xffff => format!("\\u{:04X}", c as u32),
         c => format!("\\U{:08X}", c as u32),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resolves_to_str;
+
+    #[test]
+    fn text_reads_back_as_pyyaml_reads_it() {
+        for text in ["yES", "demo", "nothing", "Nullable", "1e5", "é", "a: b", "#x", "0.1.2x"] {
+            assert!(resolves_to_str(text), "{text} should stay text");
+        }
+        for text in [
+            "", "yes", "Off", "NULL", "~", "=", "<<", "1.5", "+.inf", ".NaN", "0x1F", "0b10",
+            "017", "-3", "1:30", "2024-01-01", "2024-1-2 3:04:05Z",
+        ] {
+            assert!(!resolves_to_str(text), "{text} should not read back as text");
+        }
     }
 }

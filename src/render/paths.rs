@@ -19,7 +19,9 @@ pub(super) struct Paths<'a> {
     pub renderer: &'a Renderer,
     pub answers: &'a Answers,
     pub answers_file: &'a str,
-    yield_tag: Regex,
+    /// Compiled on the first path part that mentions `yield`: most
+    /// templates have none, and compiling costs more than a small render.
+    yield_tag: std::cell::OnceCell<Regex>,
     envops: &'a EnvOps,
 }
 
@@ -30,21 +32,26 @@ impl<'a> Paths<'a> {
         answers_file: &'a str,
         envops: &'a EnvOps,
     ) -> Self {
-        let (open, close) = (
-            regex::escape(&envops.block_start),
-            regex::escape(&envops.block_end),
-        );
-        let yield_tag = Regex::new(&format!(
-            r"(?s){open}[-+]?\s*yield\s+([A-Za-z_][A-Za-z0-9_]*)\s+from\s+(.+?)\s*[-+]?{close}(.*?){open}[-+]?\s*endyield\s*[-+]?{close}"
-        ))
-        .expect("the yield pattern is valid");
         Self {
             renderer,
             answers,
             answers_file,
-            yield_tag,
+            yield_tag: std::cell::OnceCell::new(),
             envops,
         }
+    }
+
+    fn yield_tag(&self) -> &Regex {
+        self.yield_tag.get_or_init(|| {
+            let (open, close) = (
+                regex::escape(&self.envops.block_start),
+                regex::escape(&self.envops.block_end),
+            );
+            Regex::new(&format!(
+                r"(?s){open}[-+]?\s*yield\s+([A-Za-z_][A-Za-z0-9_]*)\s+from\s+(.+?)\s*[-+]?{close}(.*?){open}[-+]?\s*endyield\s*[-+]?{close}"
+            ))
+            .expect("the yield pattern is valid")
+        })
     }
 
     /// The context with `extra` laid over the answers.
@@ -77,7 +84,11 @@ impl<'a> Paths<'a> {
             found.push((path, extra.clone()));
             return Ok(());
         };
-        let mut tags = self.yield_tag.captures_iter(part);
+        let mut tags = part
+            .contains("yield")
+            .then(|| self.yield_tag().captures_iter(part))
+            .into_iter()
+            .flatten();
         let Some(tag) = tags.next() else {
             let rendered = self.renderer.render(display, part, &self.context(extra))?;
             return self.next(display, rendered, rest, done, extra, found);

@@ -120,7 +120,8 @@ fn render_and_write(
             .unwrap_or_default(),
         conf: ConfInput {
             dst_path: options.dest.display().to_string(),
-            vcs_ref: vcs_ref.clone(),
+            // Copier records the ref as given, not the tag it resolved to.
+            vcs_ref: options.vcs_ref.clone(),
             skip_tasks: options.skip_tasks,
             trust: options.trust,
             pretend: options.pretend,
