@@ -168,14 +168,34 @@ mod tests {
 
     #[test]
     fn text_reads_back_as_pyyaml_reads_it() {
-        for text in ["yES", "demo", "nothing", "Nullable", "1e5", "é", "a: b", "#x", "0.1.2x"] {
+        for text in [
+            "yES", "demo", "nothing", "Nullable", "1e5", "é", "a: b", "#x", "0.1.2x",
+        ] {
             assert!(resolves_to_str(text), "{text} should stay text");
         }
         for text in [
-            "", "yes", "Off", "NULL", "~", "=", "<<", "1.5", "+.inf", ".NaN", "0x1F", "0b10",
-            "017", "-3", "1:30", "2024-01-01", "2024-1-2 3:04:05Z",
+            "",
+            "yes",
+            "Off",
+            "NULL",
+            "~",
+            "=",
+            "<<",
+            "1.5",
+            "+.inf",
+            ".NaN",
+            "0x1F",
+            "0b10",
+            "017",
+            "-3",
+            "1:30",
+            "2024-01-01",
+            "2024-1-2 3:04:05Z",
         ] {
-            assert!(!resolves_to_str(text), "{text} should not read back as text");
+            assert!(
+                !resolves_to_str(text),
+                "{text} should not read back as text"
+            );
         }
     }
 }
