@@ -24,6 +24,7 @@ mod serialize;
 mod str_format;
 mod text;
 mod timedelta;
+mod tokens;
 mod yaml;
 mod yaml_scalar;
 
