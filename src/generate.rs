@@ -199,9 +199,15 @@ fn resolve_and_render(
     let mut answers_file = answers_file_spec(source, spec, renderer, &input)?;
     input.answers_file_name.clone_from(&answers_file.path);
     if input.conf.src_path.is_empty() {
-        input.conf.src_path = source
-            .local_path()
-            .map_or_else(|| input.src_path.clone(), |path| path.display().to_string());
+        // Tasks and migrations may run files from the template's folder, so a
+        // git commit is written out for them; a render alone reads it in memory.
+        let folder = if spec.tasks.is_empty() && spec.migrations.is_empty() {
+            source.local_path()
+        } else {
+            source.checkout()?
+        };
+        input.conf.src_path =
+            folder.map_or_else(|| input.src_path.clone(), |path| path.display().to_string());
     }
     if input.conf.vcs_ref_hash.is_none() {
         input.conf.vcs_ref_hash = commit_hash(source);

@@ -6,12 +6,14 @@
 //! it, and knows how to describe itself for the answers file (`_src_path`,
 //! `_commit`).
 
+mod commit;
 mod embedded;
 mod error;
 mod git;
 mod walk;
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 pub use embedded::{builtin_names, builtin_releases};
 use embedded::{embedded, embedded_dir, walk_embedded};
@@ -111,6 +113,8 @@ enum Root {
     /// The builtin templates: the current ones (`None`) or a released version.
     Embedded(Option<String>),
     Folder(PathBuf),
+    /// One commit of a git repository, read from its object store.
+    Commit(Arc<commit::CommitFiles>),
 }
 
 /// A template ready to be read.
@@ -121,10 +125,10 @@ pub struct Source {
     template_dir: String,
     reference: TemplateRef,
     version: Option<String>,
-    /// Keeps a cloned repository alive for as long as the source is used.
-    #[allow(dead_code, reason = "held for its Drop, which removes the clone")]
-    checkout: Option<git::Checkout>,
-    /// The commit read from a local repository (Copier's `vcs_ref_hash`).
+    /// A commit's files written to a temporary folder, when something needs
+    /// them on disk ([`Source::checkout`]); removed when the source is dropped.
+    checkout: OnceLock<git::Checkout>,
+    /// The commit read from a git repository (Copier's `vcs_ref_hash`).
     commit_hash: Option<String>,
 }
 
@@ -181,7 +185,7 @@ impl Source {
             template_dir,
             reference: TemplateRef::Builtin(name.to_owned()),
             version: Some(version.to_owned()),
-            checkout: None,
+            checkout: OnceLock::new(),
             commit_hash: None,
         })
     }
@@ -199,7 +203,7 @@ impl Source {
             template_dir,
             reference: TemplateRef::Builtin(name.to_owned()),
             version: Some(BUILTIN_VERSION.to_owned()),
-            checkout: None,
+            checkout: OnceLock::new(),
             commit_hash: None,
         })
     }
@@ -237,15 +241,13 @@ impl Source {
             template_dir: String::new(),
             reference,
             version,
-            checkout: None,
+            checkout: OnceLock::new(),
             commit_hash: None,
         })
     }
 
     fn git(url: &str, vcs_ref: Option<&str>) -> Result<Self, SourceError> {
         git::check_argument("URL", url)?;
-        let checkout = git::Checkout::new()?;
-        let dir = checkout.path();
         if let Some(reference) = vcs_ref {
             git::check_argument("ref", reference)?;
         }
@@ -266,20 +268,26 @@ impl Source {
             .unwrap_or("HEAD")
             .to_owned(),
         };
-        let exported = crate::git::export(&repository, &rev, dir)?;
-        let commit_hash = Some(exported.commit);
-        let version = Some(exported.version);
-        let mut source = Self::folder(
-            dir,
-            TemplateRef::Git {
+        let commit = crate::git::read_commit(&repository, &rev)?;
+        let version = Some(commit.version.clone());
+        let commit_hash = Some(commit.hash.clone());
+        let files = commit::CommitFiles::new(&repository, commit);
+        if !files.contains("copier.yml") && !files.contains("copier.yaml") {
+            return Err(SourceError::NoSpec {
+                path: PathBuf::from(url),
+            });
+        }
+        Ok(Self {
+            root: Root::Commit(Arc::new(files)),
+            template_dir: String::new(),
+            reference: TemplateRef::Git {
                 url: url.to_owned(),
                 given: url.to_owned(),
             },
-        )?;
-        source.version = version;
-        source.checkout = Some(checkout);
-        source.commit_hash = commit_hash;
-        Ok(source)
+            version,
+            checkout: OnceLock::new(),
+            commit_hash,
+        })
     }
 
     pub fn reference(&self) -> &TemplateRef {
@@ -303,13 +311,30 @@ impl Source {
         &self.template_dir
     }
 
-    /// The template's folder on disk (`None` for builtin templates).
+    /// The template's folder on disk: `None` for builtin templates and for a
+    /// git commit not written out ([`Source::checkout`]).
     pub fn local_path(&self) -> Option<PathBuf> {
         match &self.root {
             Root::Folder(root) if self.template_dir.is_empty() => Some(root.clone()),
             Root::Folder(root) => Some(root.join(&self.template_dir)),
+            Root::Commit(_) => self.checkout.get().map(|dir| dir.path().to_owned()),
             Root::Embedded(_) => None,
         }
+    }
+
+    /// The template's folder on disk, a git commit written to a temporary
+    /// folder on first call (removed with the source): for tasks and
+    /// migrations, which may run files from it. `None` for builtin templates.
+    pub fn checkout(&self) -> Result<Option<PathBuf>, SourceError> {
+        let Root::Commit(files) = &self.root else {
+            return Ok(self.local_path());
+        };
+        if let Some(dir) = self.checkout.get() {
+            return Ok(Some(dir.path().to_owned()));
+        }
+        let dir = git::Checkout::new()?;
+        files.write_to(dir.path())?;
+        Ok(Some(self.checkout.get_or_init(|| dir).path().to_owned()))
     }
 
     /// Resolves `relative` (which may use `..`) against the template folder,
@@ -357,14 +382,17 @@ impl Source {
                 path.is_empty() || embedded_dir(release.as_deref(), path).is_some()
             }
             Root::Folder(root) => root.join(path).is_dir(),
+            Root::Commit(files) => files.is_dir(path),
         }
     }
 
     /// Where the symlink at `path` (relative to the source's root) points, as
     /// written; `None` when it is not a symlink (builtin templates have none).
     pub fn symlink_target(&self, path: &str) -> Option<String> {
-        let Root::Folder(root) = &self.root else {
-            return None;
+        let root = match &self.root {
+            Root::Folder(root) => root,
+            Root::Commit(files) => return files.symlink_target(path),
+            Root::Embedded(_) => return None,
         };
         let full = root.join(path);
         let metadata = std::fs::symlink_metadata(&full).ok()?;
@@ -390,6 +418,7 @@ impl Source {
                 }
             }
             Root::Folder(root) => files = walk::walk(root, dir)?,
+            Root::Commit(commit) => files = commit.walk(dir)?,
         }
         files.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(files)
@@ -419,6 +448,7 @@ impl SourceReader {
                 Some(real) => walk::read_regular(path, &real, MAX_BYTES).map(Some),
                 None => Ok(None),
             },
+            Root::Commit(files) => files.read(path),
         }
     }
 }

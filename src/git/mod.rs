@@ -1,7 +1,8 @@
 //! Reading a template from a local git repository in process (gix): its
-//! tags, and the files of one commit written to a folder, with no `git
-//! clone` and no `git` program. A clone of a local repository costs more
-//! than the whole render (about 200 ms against a few).
+//! tags, and the files of one commit read from the object store as they are
+//! needed, with no `git clone`, no checkout and no `git` program. A clone of
+//! a local repository costs more than the whole render (about 200 ms against
+//! a few), and a checkout as much as the files it writes.
 
 pub mod cache;
 
@@ -39,18 +40,58 @@ pub fn tags(path: &Path) -> Result<Vec<String>, SourceError> {
         .collect())
 }
 
-/// What [`export`] read.
+/// One entry of a commit's tree, by its path from the repository's root.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Exported {
+pub enum Entry {
+    Dir,
+    /// A blob; `mode` is 0o755 or 0o644.
+    File {
+        contents: Vec<u8>,
+        mode: u32,
+    },
+    /// A symlink and where it points, as committed.
+    Link(String),
+}
+
+/// The files of one commit, read from the object store.
+#[derive(Debug)]
+pub struct Commit {
     /// `git describe --tags --always` of the commit: the `_commit` recorded.
     pub version: String,
     /// The commit's full hash (Copier's `vcs_ref_hash`).
-    pub commit: String,
+    pub hash: String,
+    /// Every path of the commit's tree (submodules left out).
+    pub entries: Vec<(String, Entry)>,
 }
 
-/// Writes the files of `rev` (a tag, branch or commit) of the repository at
-/// `path` into the empty folder `dest`, modes and symlinks as committed.
-pub fn export(path: &Path, rev: &str, dest: &Path) -> Result<Exported, SourceError> {
+/// Reads the blob `id` (at `shown`) within what `budget` still allows.
+fn read_blob(
+    repo: &gix::Repository,
+    path: &Path,
+    id: gix::ObjectId,
+    shown: &str,
+    budget: &mut u64,
+) -> Result<Vec<u8>, SourceError> {
+    // The size first, so an oversized blob is never inflated.
+    let size = repo
+        .find_header(id)
+        .map_err(|err| failed(path, err))?
+        .size();
+    if size > *budget {
+        return Err(SourceError::TooLarge {
+            path: shown.to_owned(),
+            limit: format!("{} MiB", crate::source::MAX_BYTES / (1024 * 1024)),
+        });
+    }
+    let blob = repo.find_object(id).map_err(|err| failed(path, err))?;
+    *budget -= size;
+    Ok(blob.detach().data)
+}
+
+/// Reads the files of `rev` (a tag, branch or commit) of the repository at
+/// `path`, modes and symlinks as committed, bounded in files and bytes as a
+/// template folder's walk is.
+pub fn read_commit(path: &Path, rev: &str) -> Result<Commit, SourceError> {
     let repo = open(path)?;
     let unknown = || SourceError::UnknownRef {
         url: path.display().to_string(),
@@ -66,48 +107,43 @@ pub fn export(path: &Path, rev: &str, dest: &Path) -> Result<Exported, SourceErr
         .peel_to_commit()
         .map_err(|_| unknown())?;
     let tree = commit.tree().map_err(|err| failed(path, err))?;
-    let entries = tree
+    let listed = tree
         .traverse()
         .breadthfirst
         .files()
         .map_err(|err| failed(path, err))?;
-    let io = |at: &Path| {
-        let at = at.to_owned();
-        move |source| SourceError::Io { path: at, source }
-    };
-    for entry in entries {
+    if listed.len() > crate::source::MAX_FILES {
+        return Err(SourceError::TooMany {
+            path: rev.to_owned(),
+            limit: crate::source::MAX_FILES,
+        });
+    }
+    let mut budget = crate::source::MAX_BYTES;
+    let mut entries = Vec::with_capacity(listed.len());
+    for entry in listed {
         let relative = entry.filepath.to_string();
         let Ok(relative) = crate::tree::safe_relpath(&relative) else {
             return Err(failed(path, format!("unsafe path `{relative}` in {rev}")));
         };
-        let target = dest.join(&relative);
-        if entry.mode.is_tree() {
-            std::fs::create_dir_all(&target).map_err(io(&target))?;
+        let kind = if entry.mode.is_tree() {
+            Entry::Dir
+        } else if entry.mode.is_commit() {
             continue;
-        }
-        if entry.mode.is_commit() {
-            continue;
-        }
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(io(parent))?;
-        }
-        let blob = repo
-            .find_object(entry.oid)
-            .map_err(|err| failed(path, err))?;
-        if entry.mode.is_link() {
-            write_symlink(&blob.data, &target)?;
+        } else if entry.mode.is_link() {
+            let target = read_blob(&repo, path, entry.oid, &relative, &mut budget)?;
+            Entry::Link(String::from_utf8_lossy(&target).into_owned())
         } else {
-            std::fs::write(&target, &blob.data).map_err(io(&target))?;
-            crate::disk::set_mode(
-                &target,
-                if entry.mode.is_executable() {
-                    0o755
-                } else {
-                    0o644
-                },
-            )
-            .map_err(|err| failed(path, err))?;
-        }
+            let mode = if entry.mode.is_executable() {
+                0o755
+            } else {
+                0o644
+            };
+            Entry::File {
+                contents: read_blob(&repo, path, entry.oid, &relative, &mut budget)?,
+                mode,
+            }
+        };
+        entries.push((relative, kind));
     }
     let version = commit
         .describe()
@@ -116,26 +152,9 @@ pub fn export(path: &Path, rev: &str, dest: &Path) -> Result<Exported, SourceErr
         .try_format()
         .map_err(|err| failed(path, err))?
         .map_or_else(|| commit.id.to_string(), |format| format.to_string());
-    Ok(Exported {
+    Ok(Commit {
         version,
-        commit: commit.id.to_string(),
-    })
-}
-
-#[cfg(unix)]
-fn write_symlink(target_bytes: &[u8], at: &Path) -> Result<(), SourceError> {
-    use std::os::unix::ffi::OsStrExt;
-    let target = std::ffi::OsStr::from_bytes(target_bytes);
-    std::os::unix::fs::symlink(target, at).map_err(|source| SourceError::Io {
-        path: at.to_owned(),
-        source,
-    })
-}
-
-#[cfg(not(unix))]
-fn write_symlink(target_bytes: &[u8], at: &Path) -> Result<(), SourceError> {
-    std::fs::write(at, target_bytes).map_err(|source| SourceError::Io {
-        path: at.to_owned(),
-        source,
+        hash: commit.id.to_string(),
+        entries,
     })
 }

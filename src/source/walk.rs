@@ -17,9 +17,30 @@ pub const MAX_BYTES: u64 = 256 * 1024 * 1024;
 
 /// What the walk of one template may still read.
 #[derive(Debug)]
-struct Budget {
-    files: usize,
-    bytes: u64,
+pub(super) struct Budget {
+    pub(super) files: usize,
+    pub(super) bytes: u64,
+}
+
+impl Budget {
+    pub(super) fn full() -> Self {
+        Self {
+            files: MAX_FILES,
+            bytes: MAX_BYTES,
+        }
+    }
+
+    /// Counts one more file or folder (`relative`), refused past the limit.
+    pub(super) fn take_file(&mut self, relative: &str) -> Result<(), SourceError> {
+        if self.files == 0 {
+            return Err(SourceError::TooMany {
+                path: relative.to_owned(),
+                limit: MAX_FILES,
+            });
+        }
+        self.files -= 1;
+        Ok(())
+    }
 }
 
 /// Where `relative` (below `root`) really is, refused when a symlink leads out of `root`.
@@ -68,14 +89,7 @@ pub(super) fn read_regular(shown: &str, real: &Path, limit: u64) -> Result<Vec<u
 /// source), with paths relative to `dir`. The folder the walk starts from is
 /// checked like every other: it must not lead out of `root`.
 pub(super) fn walk(root: &Path, dir: &str) -> Result<Vec<SourceFile>, SourceError> {
-    walk_within(
-        root,
-        dir,
-        Budget {
-            files: MAX_FILES,
-            bytes: MAX_BYTES,
-        },
-    )
+    walk_within(root, dir, Budget::full())
 }
 
 fn walk_within(root: &Path, dir: &str, mut budget: Budget) -> Result<Vec<SourceFile>, SourceError> {
@@ -130,13 +144,7 @@ fn walk_folder(
             path
         };
         let metadata = fs::metadata(&real).map_err(io_error(&real))?;
-        if budget.files == 0 {
-            return Err(SourceError::TooMany {
-                path: relative,
-                limit: MAX_FILES,
-            });
-        }
-        budget.files -= 1;
+        budget.take_file(&relative)?;
         if metadata.is_dir() {
             if ancestors.contains(&real) {
                 return Err(SourceError::SymlinkLoop { path: relative });
