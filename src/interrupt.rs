@@ -11,9 +11,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, Once};
 
-/// Exit status after an interrupt (128 + SIGINT), as shells report it.
-pub const INTERRUPTED: i32 = 130;
-
 static TEMPORARY: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 static CRITICAL: Mutex<()> = Mutex::new(());
 static INSTALL: Once = Once::new();
@@ -41,7 +38,8 @@ pub fn install() {
     });
 }
 
-/// Removes every registered temporary folder and exits with [`INTERRUPTED`],
+/// Removes every registered temporary folder and exits with
+/// [`ExitStatus::Interrupted`](crate::cli::output::ExitStatus::Interrupted) (130),
 /// once no critical section is running.
 pub fn exit_now() -> ! {
     let _critical = critical();
@@ -52,7 +50,9 @@ pub fn exit_now() -> ! {
         let _ = std::fs::remove_dir_all(path);
     }
     let _ = writeln!(std::io::stderr(), "interrupted; temporary files removed");
-    std::process::exit(INTERRUPTED);
+    std::process::exit(i32::from(
+        crate::cli::output::ExitStatus::Interrupted.code(),
+    ));
 }
 
 /// Marks a child process being waited for. While one lives, an interrupt is

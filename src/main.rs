@@ -2,6 +2,6 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     scaffold::interrupt::install();
-    let code = scaffold::jinja::on_render_stack(|| scaffold::cli::run(std::env::args_os()));
-    scaffold::cli::output::finish(code)
+    let status = scaffold::jinja::on_render_stack(|| scaffold::cli::run(std::env::args_os()));
+    scaffold::cli::output::finish(status)
 }

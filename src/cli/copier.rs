@@ -5,7 +5,6 @@
 //! scaffold differs on purpose.
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use clap::Args;
 
@@ -170,12 +169,12 @@ fn copy_options(render: &RenderArgs, dest: PathBuf) -> Result<CopyOptions, Error
 
 /// Prints the error and returns its status; a failing task's own exit
 /// code becomes scaffold's, as with Copier.
-pub(super) fn failed(err: &Error, failure: ExitStatus) -> ExitCode {
-    if let Error::Task(task) = err {
-        let _ = output::error(err);
-        return ExitCode::from(u8::try_from(task.code).unwrap_or(1));
+pub(super) fn failed(err: &Error, failure: ExitStatus) -> ExitStatus {
+    let status = output::error_as(err, failure);
+    match err {
+        Error::Task(task) => ExitStatus::External(u8::try_from(task.code).unwrap_or(1)),
+        _ => status,
     }
-    output::error_as(err, failure).into()
 }
 
 fn show(outcome: &crate::generate::NewOutcome, dest: &std::path::Path, quiet: bool) {
@@ -200,7 +199,7 @@ fn show(outcome: &crate::generate::NewOutcome, dest: &std::path::Path, quiet: bo
     }
 }
 
-pub(super) fn execute_copy(args: &CopyArgs) -> Result<ExitCode, Error> {
+pub(super) fn execute_copy(args: &CopyArgs) -> Result<ExitStatus, Error> {
     let mut options = copy_options(&args.render, args.destination_path.clone())?;
     options.template = Some(TemplateRef::parse(&args.template_src));
     match with_prompter(options.defaults, |prompter| {
@@ -208,26 +207,26 @@ pub(super) fn execute_copy(args: &CopyArgs) -> Result<ExitCode, Error> {
     }) {
         Ok(outcome) => {
             show(&outcome, &options.dest, args.render.quiet);
-            Ok(ExitCode::SUCCESS)
+            Ok(ExitStatus::Success)
         }
         Err(err) => Ok(failed(&err, ExitStatus::Failure)),
     }
 }
 
-pub(super) fn execute_recopy(args: &RecopyArgs) -> Result<ExitCode, Error> {
+pub(super) fn execute_recopy(args: &RecopyArgs) -> Result<ExitStatus, Error> {
     let options = copy_options(&args.render, args.destination_path.clone())?;
     match with_prompter(options.defaults, |prompter| {
         update::recopy(&options, prompter)
     }) {
         Ok(outcome) => {
             show(&outcome, &options.dest, args.render.quiet);
-            Ok(ExitCode::SUCCESS)
+            Ok(ExitStatus::Success)
         }
         Err(err) => Ok(failed(&err, ExitStatus::NotUpdated)),
     }
 }
 
-pub(super) fn execute_check_update(args: &CheckUpdateArgs) -> Result<ExitCode, Error> {
+pub(super) fn execute_check_update(args: &CheckUpdateArgs) -> Result<ExitStatus, Error> {
     let check = update::check_update(
         &args.destination_path,
         args.answers_file.as_deref(),
@@ -249,8 +248,8 @@ pub(super) fn execute_check_update(args: &CheckUpdateArgs) -> Result<ExitCode, E
         }
     }
     Ok(if check.update_available {
-        ExitStatus::Different.into()
+        ExitStatus::Different
     } else {
-        ExitStatus::Success.into()
+        ExitStatus::Success
     })
 }

@@ -9,11 +9,11 @@ mod update;
 
 use std::ffi::OsString;
 use std::io::IsTerminal;
-use std::process::ExitCode;
 
 use clap::{ArgMatches, CommandFactory, FromArgMatches};
 
 pub use args::{Cli, Command};
+use output::ExitStatus;
 
 use crate::Error;
 use crate::answers::{DataItem, DataOrigin, Prompter};
@@ -22,8 +22,8 @@ use crate::prompt::TerminalPrompter;
 use crate::source::{Source, TemplateRef};
 use crate::spec::{Question, Spec};
 
-/// Runs scaffold with `args` (the program name first) and returns its exit code.
-pub fn run<I, T>(args: I) -> ExitCode
+/// Runs scaffold with `args` (the program name first) and returns how it ends.
+pub fn run<I, T>(args: I) -> ExitStatus
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
@@ -39,19 +39,23 @@ where
         Ok(matches) => matches,
         Err(err) => {
             let _ = err.print();
-            return ExitCode::from(if err.use_stderr() { output::USAGE } else { 0 });
+            return if err.use_stderr() {
+                ExitStatus::Usage
+            } else {
+                ExitStatus::Success
+            };
         }
     };
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(err) => {
             let _ = err.print();
-            return ExitCode::from(output::USAGE);
+            return ExitStatus::Usage;
         }
     };
     crate::jinja::Limits::configure(cli.max_render_fuel, cli.max_render_bytes);
     match execute(cli, &matches, &questions, loaded) {
-        Ok(code) => code,
+        Ok(status) => status,
         Err(err) => output::error(&err),
     }
 }
@@ -61,7 +65,7 @@ fn execute(
     matches: &ArgMatches,
     questions: &[Question],
     loaded: Option<Loaded>,
-) -> Result<ExitCode, Error> {
+) -> Result<ExitStatus, Error> {
     match cli.command {
         Command::New(new) => {
             let sub = matches.subcommand_matches("new").unwrap_or(matches);
@@ -93,7 +97,7 @@ fn execute(
                 eprintln!("warning: {warning}");
             }
             output::new_outcome(&outcome, &new.dest.display().to_string());
-            Ok(ExitCode::SUCCESS)
+            Ok(ExitStatus::Success)
         }
         Command::Smoke(smoke) => smoke::execute(smoke),
         Command::Update(args) => {
@@ -111,7 +115,7 @@ fn execute(
         Command::Completions { shell } => {
             let mut command = args::with_question_flags(Cli::command(), questions);
             clap_complete::generate(shell, &mut command, "scaffold", &mut output::Stdout);
-            Ok(ExitCode::SUCCESS)
+            Ok(ExitStatus::Success)
         }
     }
 }

@@ -33,6 +33,8 @@ pub enum ExitStatus {
     NotUpdated,
     /// Ctrl-C or SIGTERM (130, as shells report 128 + SIGINT).
     Interrupted,
+    /// A failing task's own exit code, passed on as Copier passes it.
+    External(u8),
 }
 
 impl ExitStatus {
@@ -43,6 +45,7 @@ impl ExitStatus {
             Self::Usage => 2,
             Self::NotUpdated => 3,
             Self::Interrupted => 130,
+            Self::External(code) => code,
         }
     }
 }
@@ -52,11 +55,6 @@ impl From<ExitStatus> for ExitCode {
         ExitCode::from(status.code())
     }
 }
-
-/// Exit code for a failure of the template, the disk or the network.
-pub const FAILURE: u8 = ExitStatus::Failure.code();
-/// Exit code for bad input: flags, answers, destination.
-pub const USAGE: u8 = ExitStatus::Usage.code();
 
 /// The first error writing standard output met, if any.
 static STDOUT_ERROR: Mutex<Option<std::io::Error>> = Mutex::new(None);
@@ -106,23 +104,23 @@ macro_rules! say {
 }
 
 /// Flushes standard output and turns a failure to write it into the exit
-/// code: a closed pipe keeps `code` (the reader chose to stop), any other
+/// code: a closed pipe keeps `status` (the reader chose to stop), any other
 /// error is reported and exits 1.
-pub fn finish(code: ExitCode) -> ExitCode {
+pub fn finish(status: ExitStatus) -> ExitCode {
     let _ = Stdout.flush();
     let failed = STDOUT_ERROR
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .take();
     match failed {
-        None => code,
-        Some(err) if err.kind() == std::io::ErrorKind::BrokenPipe => code,
+        None => status.into(),
+        Some(err) if err.kind() == std::io::ErrorKind::BrokenPipe => status.into(),
         Some(err) => {
             let _ = writeln!(
                 std::io::stderr(),
                 "error: cannot write to standard output: {err}"
             );
-            ExitCode::from(FAILURE)
+            ExitStatus::Failure.into()
         }
     }
 }
@@ -136,22 +134,22 @@ fn stderr_is_terminal() -> bool {
     std::io::stderr().is_terminal()
 }
 
-/// Prints `error: ...` on stderr and returns the exit code it deserves.
-pub fn error(err: &Error) -> ExitCode {
+/// Prints `error: ...` on stderr and returns the status it deserves: bad
+/// input is [`ExitStatus::Usage`], an interrupt [`ExitStatus::Interrupted`],
+/// anything else [`ExitStatus::Failure`].
+pub fn error(err: &Error) -> ExitStatus {
+    error_as(err, ExitStatus::Failure)
+}
+
+/// Prints `error: ...` like [`error`]; a failure that is not bad input or an
+/// interrupt gets `failure`.
+pub fn error_as(err: &Error, failure: ExitStatus) -> ExitStatus {
     let label = if stderr_is_terminal() {
         style("error:").red().bold().to_string()
     } else {
         "error:".to_owned()
     };
     complain(&format!("{label} {err}"));
-    ExitCode::from(if err.is_usage() { USAGE } else { FAILURE })
-}
-
-/// Prints `error: ...` like [`error`] and returns its status: bad input is
-/// [`ExitStatus::Usage`], an interrupt [`ExitStatus::Interrupted`], any
-/// other failure `failure`.
-pub fn error_as(err: &Error, failure: ExitStatus) -> ExitStatus {
-    let _ = error(err);
     if err.is_usage() {
         ExitStatus::Usage
     } else if matches!(err, Error::Write(crate::disk::WriteError::Interrupted)) {
@@ -216,5 +214,43 @@ pub fn new_outcome(outcome: &NewOutcome, dest: &str) {
                 crate::say!("\nNext: cd {dest}");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_status_has_the_documented_code() {
+        let codes = [
+            (ExitStatus::Success, 0),
+            (ExitStatus::Different, 1),
+            (ExitStatus::Failure, 1),
+            (ExitStatus::Usage, 2),
+            (ExitStatus::NotUpdated, 3),
+            (ExitStatus::Interrupted, 130),
+            (ExitStatus::External(7), 7),
+        ];
+        for (status, code) in codes {
+            assert_eq!(status.code(), code, "{status:?}");
+        }
+    }
+
+    #[test]
+    fn an_error_gets_usage_interrupted_or_the_commands_failure() {
+        let usage = Error::Usage("bad flag".into());
+        let interrupted = Error::Write(crate::disk::WriteError::Interrupted);
+        let other = Error::Other("disk".into());
+        assert_eq!(error_as(&usage, ExitStatus::NotUpdated), ExitStatus::Usage);
+        assert_eq!(
+            error_as(&interrupted, ExitStatus::NotUpdated),
+            ExitStatus::Interrupted
+        );
+        assert_eq!(
+            error_as(&other, ExitStatus::NotUpdated),
+            ExitStatus::NotUpdated
+        );
+        assert_eq!(error(&other), ExitStatus::Failure);
     }
 }

@@ -3,7 +3,6 @@
 //! whatever failed (on stdout), and the `JUnit` file when asked for.
 
 use std::io::{IsTerminal, Write as _};
-use std::process::ExitCode;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -11,7 +10,7 @@ use std::time::{Duration, Instant};
 use console::{Term, style};
 
 use super::args::SmokeArgs;
-use super::output;
+use super::output::ExitStatus;
 use crate::Error;
 use crate::smoke::{
     self, CheckOutcome, CombinationReport, Event, Progress, RenderOutcome, SmokeOptions,
@@ -22,7 +21,7 @@ use crate::source::{DEFAULT_BUILTIN, TemplateRef};
 /// Lines of a failing check's output shown; the `JUnit` file has all of it.
 const SHOWN_OUTPUT_LINES: usize = 400;
 
-pub fn execute(args: SmokeArgs) -> Result<ExitCode, Error> {
+pub fn execute(args: SmokeArgs) -> Result<ExitStatus, Error> {
     let options = SmokeOptions {
         template: args.template.as_deref().map_or_else(
             || TemplateRef::Builtin(DEFAULT_BUILTIN.into()),
@@ -54,9 +53,9 @@ pub fn execute(args: SmokeArgs) -> Result<ExitCode, Error> {
         })?;
     }
     Ok(if report.passed() {
-        ExitCode::SUCCESS
+        ExitStatus::Success
     } else {
-        ExitCode::from(output::FAILURE)
+        ExitStatus::Failure
     })
 }
 

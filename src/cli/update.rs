@@ -3,7 +3,6 @@
 //! diffs or a drift list, with the exit code each deserves.
 
 use std::io::Write;
-use std::process::ExitCode;
 
 use clap::ArgMatches;
 use console::{StyledObject, style};
@@ -64,7 +63,7 @@ pub(super) fn execute_update(
     args: &UpdateArgs,
     matches: &ArgMatches,
     questions: &[crate::spec::Question],
-) -> Result<ExitCode, Error> {
+) -> Result<ExitStatus, Error> {
     let mut options = options(&args.project, Some((&args.change, matches, questions)))?;
     options.dry_run = args.dry_run || args.copier.pretend;
     options.allow_dirty = args.allow_dirty;
@@ -99,9 +98,9 @@ pub(super) fn execute_update(
         print_summary(&outcome.prepared, outcome.applied);
     }
     Ok(if outcome.prepared.plan.conflicts() > 0 {
-        ExitStatus::Different.into()
+        ExitStatus::Different
     } else {
-        ExitCode::SUCCESS
+        ExitStatus::Success
     })
 }
 
@@ -109,7 +108,7 @@ pub(super) fn execute_diff(
     args: &DiffArgs,
     matches: &ArgMatches,
     questions: &[crate::spec::Question],
-) -> Result<ExitCode, Error> {
+) -> Result<ExitStatus, Error> {
     let options = options(&args.project, Some((&args.change, matches, questions)))?;
     let prepared = with_prompter(options.defaults, |prompter| {
         update::prepare(&options, prompter)
@@ -120,17 +119,17 @@ pub(super) fn execute_diff(
             break;
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
-pub(super) fn execute_check(args: &CheckArgs) -> Result<ExitCode, Error> {
+pub(super) fn execute_check(args: &CheckArgs) -> Result<ExitStatus, Error> {
     let options = options(&args.project, None)?;
     let prepared = update::prepare(&options, None)?;
     let drift = update::drift(&prepared.plan);
     let template = describe_version(&prepared.template, prepared.to_version.as_deref());
     if drift.is_empty() {
         crate::say!("in sync with {template}");
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitStatus::Success);
     }
     for (path, kind) in &drift {
         let (label, why) = match kind {
@@ -146,7 +145,7 @@ pub(super) fn execute_check(args: &CheckArgs) -> Result<ExitCode, Error> {
         drift.len(),
         if drift.len() == 1 { "" } else { "s" }
     );
-    Ok(ExitStatus::Different.into())
+    Ok(ExitStatus::Different)
 }
 
 fn describe_version(template: &str, version: Option<&str>) -> String {
