@@ -26,7 +26,11 @@ fn failed(url: &Path, message: impl std::fmt::Display) -> SourceError {
 }
 
 fn open(path: &Path) -> Result<gix::Repository, SourceError> {
-    gix::open_opts(path, gix::open::Options::isolated()).map_err(|err| failed(path, err))
+    // gix refuses to inflate an object larger than a template may be, so an
+    // oversized blob is never held in memory.
+    let limit = format!("gitoxide.objects.allocLimit={}", crate::source::MAX_BYTES);
+    let options = gix::open::Options::isolated().config_overrides([limit]);
+    gix::open_opts(path, options).map_err(|err| failed(path, err))
 }
 
 /// Every tag of the repository at `path`.
@@ -72,18 +76,14 @@ fn read_blob(
     shown: &str,
     budget: &mut u64,
 ) -> Result<Vec<u8>, SourceError> {
-    // The size first, so an oversized blob is never inflated.
-    let size = repo
-        .find_header(id)
-        .map_err(|err| failed(path, err))?
-        .size();
+    let blob = repo.find_object(id).map_err(|err| failed(path, err))?;
+    let size = blob.data.len() as u64;
     if size > *budget {
         return Err(SourceError::TooLarge {
             path: shown.to_owned(),
             limit: format!("{} MiB", crate::source::MAX_BYTES / (1024 * 1024)),
         });
     }
-    let blob = repo.find_object(id).map_err(|err| failed(path, err))?;
     *budget -= size;
     Ok(blob.detach().data)
 }
