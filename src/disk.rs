@@ -174,7 +174,14 @@ fn write_fresh(tree: &Tree, dest: &Path) -> Result<(), WriteError> {
             .tempdir_in(&parent)
             .map_err(io(&parent))?;
         let registered = interrupt::register(staging.path());
+        let mut folders = std::collections::HashSet::new();
         for (path, file) in tree {
+            if let Some((folder, _)) = path.rsplit_once('/')
+                && folders.insert(folder)
+            {
+                let staged = staging.path().join(folder);
+                fs::create_dir_all(&staged).map_err(io(&staged))?;
+            }
             stage(&staging.path().join(path), file)?;
         }
         for dir in tree.dirs() {
@@ -230,12 +237,19 @@ fn create_parents(dir: &Path) -> Result<Vec<PathBuf>, WriteError> {
     Ok(created)
 }
 
+/// Writes `file` at `staged` (in a folder that exists) with its mode.
 fn stage(staged: &Path, file: &File) -> Result<(), WriteError> {
-    if let Some(dir) = staged.parent() {
-        fs::create_dir_all(dir).map_err(io(dir))?;
+    use std::io::Write as _;
+    let mut written = fs::File::create(staged).map_err(io(staged))?;
+    written.write_all(&file.contents).map_err(io(staged))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        written
+            .set_permissions(fs::Permissions::from_mode(file.mode()))
+            .map_err(io(staged))?;
     }
-    fs::write(staged, &file.contents).map_err(io(staged))?;
-    set_mode(staged, file.mode())
+    Ok(())
 }
 
 /// One change a [`Transaction`] makes.
