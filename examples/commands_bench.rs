@@ -142,14 +142,15 @@ fn assert_same(by_copier: &Path, by_scaffold: &Path) {
 }
 
 fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|text| {
+    std::fs::read_to_string("/proc/loadavg").map_or_else(
+        |_| "unknown".to_owned(),
+        |text| {
             text.split_whitespace()
                 .take(3)
                 .collect::<Vec<_>>()
                 .join(" ")
-        })
-        .unwrap_or_else(|_| "unknown".to_owned())
+        },
+    )
 }
 
 fn fastest(times: &[Duration]) -> Duration {
