@@ -45,6 +45,15 @@ impl Sandbox {
         command
     }
 
+    /// `scaffold new project --defaults --template TEMPLATE`, which must
+    /// succeed; the project's path.
+    pub fn new_project(&self, template: &str) -> PathBuf {
+        self.scaffold(&["new", "project", "--defaults", "--template", template])
+            .assert()
+            .success();
+        self.join("project")
+    }
+
     pub fn read(&self, relative: &str) -> String {
         std::fs::read_to_string(self.join(relative))
             .unwrap_or_else(|err| panic!("read {relative}: {err}"))
@@ -58,6 +67,13 @@ impl Sandbox {
         found.sort();
         found
     }
+}
+
+/// The text of `relative` below `dir`; a file that cannot be read fails the
+/// test, naming it.
+pub fn read(dir: &Path, relative: &str) -> String {
+    std::fs::read_to_string(dir.join(relative))
+        .unwrap_or_else(|err| panic!("read {relative}: {err}"))
 }
 
 fn collect(root: &Path, dir: &Path, found: &mut Vec<String>) {

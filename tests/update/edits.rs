@@ -10,7 +10,7 @@ use predicates::prelude::*;
 
 use super::git::ANSWERS_FILE_TEMPLATE;
 use super::{TemplateRepo, commit_all, edit, git, snapshot};
-use crate::support::Sandbox;
+use crate::support::{Sandbox, read};
 
 const NOTES: &str = "Notes for {{ name }}\none\ntwo\nthree\nfour\nfive\nsix\nseven\neight\nnine\n";
 
@@ -25,16 +25,12 @@ fn template(sandbox: &Sandbox, copier_yml: &str) -> TemplateRepo {
 
 const QUESTIONS: &str = "name:\n  type: str\n  default: demo\n";
 
-fn new_project(sandbox: &Sandbox, template: &str) -> PathBuf {
-    sandbox
-        .scaffold(&["new", "project", "--defaults", "--template", template])
-        .assert()
-        .success();
-    sandbox.join("project")
-}
-
-fn read(project: &Path, path: &str) -> String {
-    std::fs::read_to_string(project.join(path)).unwrap_or_else(|err| panic!("{path}: {err}"))
+/// The template released as v1 and a project made from it.
+fn project_at_v1(sandbox: &Sandbox) -> (TemplateRepo, PathBuf) {
+    let repo = template(sandbox, QUESTIONS);
+    repo.release("v1");
+    let project = sandbox.new_project(&repo.url());
+    (repo, project)
 }
 
 fn update(sandbox: &Sandbox, project: &Path, args: &[&str]) -> assert_cmd::assert::Assert {
@@ -48,9 +44,7 @@ fn update(sandbox: &Sandbox, project: &Path, args: &[&str]) -> assert_cmd::asser
 fn a_template_that_moves_its_answers_file_deletes_the_old_one_and_the_next_update_reads_the_new_one()
  {
     let sandbox = Sandbox::new();
-    let repo = template(&sandbox, QUESTIONS);
-    repo.release("v1");
-    let project = new_project(&sandbox, &repo.url());
+    let (repo, project) = project_at_v1(&sandbox);
     repo.write(
         "copier.yml",
         &format!("_answers_file: .project-answers.yml\n{QUESTIONS}"),
@@ -81,9 +75,7 @@ fn a_template_that_moves_its_answers_file_deletes_the_old_one_and_the_next_updat
 #[test]
 fn answers_file_flag_reads_and_records_in_that_file() {
     let sandbox = Sandbox::new();
-    let repo = template(&sandbox, QUESTIONS);
-    repo.release("v1");
-    let project = new_project(&sandbox, &repo.url());
+    let (repo, project) = project_at_v1(&sandbox);
     std::fs::create_dir(project.join("meta")).unwrap();
     std::fs::rename(
         project.join(".copier-answers.yml"),
@@ -112,7 +104,7 @@ fn many_files(sandbox: &Sandbox, count: usize) -> (TemplateRepo, PathBuf) {
         repo.write(&format!("many/{index:05}.txt"), "v1\n");
     }
     repo.release("v1");
-    let project = new_project(sandbox, &repo.url());
+    let project = sandbox.new_project(&repo.url());
     edit(&project, "notes.txt", "two\n", "two, the team's\n");
     for index in 0..count {
         repo.write(&format!("many/{index:05}.txt"), "v2\n");
@@ -245,9 +237,7 @@ fn a_killed_update_is_reported_then_rolled_back_by_the_next_update() {
 #[test]
 fn a_failing_git_status_refuses_the_update_instead_of_passing_it() {
     let sandbox = Sandbox::new();
-    let repo = template(&sandbox, QUESTIONS);
-    repo.release("v1");
-    let project = new_project(&sandbox, &repo.url());
+    let (repo, project) = project_at_v1(&sandbox);
     commit_all(&project);
     repo.write("stable.txt", "stable, v2\n").release("v2");
     std::fs::write(project.join(".git/HEAD"), "not a ref\n").unwrap();
@@ -264,9 +254,7 @@ fn a_failing_git_status_refuses_the_update_instead_of_passing_it() {
 #[test]
 fn git_refusing_a_repository_of_another_owner_refuses_the_update() {
     let sandbox = Sandbox::new();
-    let repo = template(&sandbox, QUESTIONS);
-    repo.release("v1");
-    let project = new_project(&sandbox, &repo.url());
+    let (repo, project) = project_at_v1(&sandbox);
     commit_all(&project);
     repo.write("stable.txt", "stable, v2\n").release("v2");
     let chowned = std::process::Command::new("chown")
@@ -290,7 +278,7 @@ fn file_and_folder_template(sandbox: &Sandbox) -> (TemplateRepo, PathBuf) {
     repo.write("docs", "docs, a file in v1\n")
         .write("tools/run.txt", "a file in the folder tools in v1\n")
         .release("v1");
-    let project = new_project(sandbox, &repo.url());
+    let project = sandbox.new_project(&repo.url());
     repo.remove("docs").remove("tools/run.txt");
     std::fs::remove_dir(repo.dir.join("tools")).unwrap();
     repo.write("docs/index.md", "docs became a folder in v2\n")
@@ -377,9 +365,7 @@ fn a_template_rendered_with_uncommitted_changes_is_not_recorded_as_its_tag() {
 fn updated_files_keep_their_permission_bits() {
     use std::os::unix::fs::PermissionsExt;
     let sandbox = Sandbox::new();
-    let repo = template(&sandbox, QUESTIONS);
-    repo.release("v1");
-    let project = new_project(&sandbox, &repo.url());
+    let (repo, project) = project_at_v1(&sandbox);
     let notes = project.join("notes.txt");
     std::fs::set_permissions(&notes, std::fs::Permissions::from_mode(0o600)).unwrap();
     repo.write(
@@ -396,9 +382,7 @@ fn updated_files_keep_their_permission_bits() {
 #[test]
 fn exit_1_means_only_conflicts_an_unknown_version_is_2_and_a_failure_3() {
     let sandbox = Sandbox::new();
-    let repo = template(&sandbox, QUESTIONS);
-    repo.release("v1");
-    let project = new_project(&sandbox, &repo.url());
+    let (repo, project) = project_at_v1(&sandbox);
     let before = snapshot(&project);
     update(&sandbox, &project, &["--vcs-ref", "v9"])
         .code(2)

@@ -1,13 +1,13 @@
 //! Updating across two real versions of a template kept in git: the base is
 //! the recorded tag rendered with the recorded answers.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::assert::Assert;
 use predicates::prelude::*;
 
 use super::{TemplateRepo, edit, snapshot};
-use crate::support::Sandbox;
+use crate::support::{Sandbox, read};
 
 const NOTES: &str =
     "Notes for {{ name }}\none\ntwo\nthree\nfour\nfive\nsix\nseven\neight\nnine\nten\n";
@@ -41,28 +41,15 @@ fn release_v2(repo: &TemplateRepo) {
     .release("v2");
 }
 
-/// Renders the template's newest tag into `project`.
-fn new_project(sandbox: &Sandbox, template: &str) -> PathBuf {
-    sandbox
-        .scaffold(&["new", "project", "--defaults", "--template", template])
-        .assert()
-        .success();
-    sandbox.join("project")
-}
-
 fn scaffold_in(sandbox: &Sandbox, project: &Path, args: &[&str]) -> Assert {
     sandbox.scaffold(args).current_dir(project).assert()
-}
-
-fn read(project: &Path, path: &str) -> String {
-    std::fs::read_to_string(project.join(path)).unwrap_or_else(|err| panic!("{path}: {err}"))
 }
 
 #[test]
 fn the_answers_file_records_the_git_tag_rendered() {
     let sandbox = Sandbox::new();
     let repo = template_v1(&sandbox);
-    let project = new_project(&sandbox, &repo.url());
+    let project = sandbox.new_project(&repo.url());
     let answers = read(&project, ".copier-answers.yml");
     assert!(answers.contains("_commit: v1\n"), "{answers}");
     assert!(answers.contains("_src_path: git+file://"), "{answers}");
@@ -74,7 +61,7 @@ fn a_git_plus_url_is_recorded_as_given_as_copier_records_it() {
     let repo = template_v1(&sandbox);
     let url = repo.url();
     assert!(url.starts_with("git+file://"), "{url}");
-    let project = new_project(&sandbox, &url);
+    let project = sandbox.new_project(&url);
     let answers = read(&project, ".copier-answers.yml");
     assert!(
         answers.contains(&format!("_src_path: {url}\n")),
@@ -101,7 +88,7 @@ fn a_git_plus_url_is_recorded_as_given_as_copier_records_it() {
 fn an_edit_where_the_template_did_not_change_merges_with_the_templates_change() {
     let sandbox = Sandbox::new();
     let repo = template_v1(&sandbox);
-    let project = new_project(&sandbox, &repo.url());
+    let project = sandbox.new_project(&repo.url());
     edit(&project, "notes.txt", "two\n", "two, edited by the team\n");
     release_v2(&repo);
 
@@ -120,7 +107,7 @@ fn an_edit_where_the_template_did_not_change_merges_with_the_templates_change() 
 fn an_edit_clashing_with_the_templates_change_gets_conflict_markers_and_exit_1() {
     let sandbox = Sandbox::new();
     let repo = template_v1(&sandbox);
-    let project = new_project(&sandbox, &repo.url());
+    let project = sandbox.new_project(&repo.url());
     edit(
         &project,
         "notes.txt",
@@ -151,7 +138,7 @@ fn an_edit_clashing_with_the_templates_change_gets_conflict_markers_and_exit_1()
 fn conflict_rej_takes_the_templates_lines_and_writes_the_projects_hunk_beside_them() {
     let sandbox = Sandbox::new();
     let repo = template_v1(&sandbox);
-    let project = new_project(&sandbox, &repo.url());
+    let project = sandbox.new_project(&repo.url());
     edit(
         &project,
         "notes.txt",
@@ -179,7 +166,7 @@ fn conflict_rej_takes_the_templates_lines_and_writes_the_projects_hunk_beside_th
 fn a_rej_file_never_overwrites_one_the_project_has() {
     let sandbox = Sandbox::new();
     let repo = template_v1(&sandbox);
-    let project = new_project(&sandbox, &repo.url());
+    let project = sandbox.new_project(&repo.url());
     edit(
         &project,
         "notes.txt",
@@ -202,7 +189,7 @@ fn a_rej_file_never_overwrites_one_the_project_has() {
 fn a_file_the_template_drops_is_deleted_only_when_the_project_never_changed_it() {
     let sandbox = Sandbox::new();
     let repo = template_v1(&sandbox);
-    let project = new_project(&sandbox, &repo.url());
+    let project = sandbox.new_project(&repo.url());
     edit(&project, "edited-dropped.txt", "too", "too, but we use it");
     release_v2(&repo);
 
@@ -222,7 +209,7 @@ fn a_file_the_template_drops_is_deleted_only_when_the_project_never_changed_it()
 fn a_template_file_the_project_deleted_stays_deleted() {
     let sandbox = Sandbox::new();
     let repo = template_v1(&sandbox);
-    let project = new_project(&sandbox, &repo.url());
+    let project = sandbox.new_project(&repo.url());
     std::fs::remove_file(project.join("stable.txt")).unwrap();
     release_v2(&repo);
 
@@ -234,7 +221,7 @@ fn a_template_file_the_project_deleted_stays_deleted() {
 fn the_projects_own_files_are_left_alone_and_a_clash_with_a_new_template_file_is_a_conflict() {
     let sandbox = Sandbox::new();
     let repo = template_v1(&sandbox);
-    let project = new_project(&sandbox, &repo.url());
+    let project = sandbox.new_project(&repo.url());
     std::fs::create_dir_all(project.join("docs")).unwrap();
     std::fs::write(project.join("docs/ours.md"), "our own notes\n").unwrap();
     std::fs::write(project.join("added.txt"), "our own added.txt\n").unwrap();
@@ -257,7 +244,7 @@ fn the_projects_own_files_are_left_alone_and_a_clash_with_a_new_template_file_is
 fn the_update_after_an_update_changes_nothing() {
     let sandbox = Sandbox::new();
     let repo = template_v1(&sandbox);
-    let project = new_project(&sandbox, &repo.url());
+    let project = sandbox.new_project(&repo.url());
     edit(&project, "notes.txt", "two\n", "two, edited by the team\n");
     release_v2(&repo);
     scaffold_in(&sandbox, &project, &["update"]).success();
@@ -273,7 +260,7 @@ fn the_update_after_an_update_changes_nothing() {
 fn diff_prints_the_plan_as_plain_unified_diffs_when_not_on_a_terminal() {
     let sandbox = Sandbox::new();
     let repo = template_v1(&sandbox);
-    let project = new_project(&sandbox, &repo.url());
+    let project = sandbox.new_project(&repo.url());
     release_v2(&repo);
     let before = snapshot(&project);
 
@@ -305,7 +292,7 @@ fn a_local_template_folder_in_git_updates_from_its_recorded_commit() {
     let sandbox = Sandbox::new();
     let repo = template_v1(&sandbox);
     let template = repo.dir.display().to_string();
-    let project = new_project(&sandbox, &template);
+    let project = sandbox.new_project(&template);
     edit(&project, "notes.txt", "two\n", "two, edited by the team\n");
     release_v2(&repo);
 
@@ -321,7 +308,7 @@ fn a_local_template_folder_in_git_updates_from_its_recorded_commit() {
 fn vcs_ref_picks_the_version_to_update_to() {
     let sandbox = Sandbox::new();
     let repo = template_v1(&sandbox);
-    let project = new_project(&sandbox, &repo.url());
+    let project = sandbox.new_project(&repo.url());
     release_v2(&repo);
     repo.write("stable.txt", "changed in v3\n").release("v3");
 
