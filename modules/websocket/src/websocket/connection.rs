@@ -16,11 +16,11 @@ use tokio_util::task::task_tracker::TaskTrackerToken;
 use super::WsState;
 use super::auth::Identity;
 use super::hooks::{AppMessage, ConnectionInfo};
-use super::hub::{ConnectionId, Hub, Registration, Slot};
+use super::hub::{ConnectionId, Hub, Joined, Registration, Slot};
 use super::outbox::Outbox;
 use super::per_ip::IpSlot;
 use super::protocol::{
-    ClientFrame, CloseReason, ErrorCode, Rejection, ServerFrame, error_frame, frame_id,
+    ClientFrame, CloseReason, ErrorCode, Rejection, ServerFrame, Since, error_frame, frame_id,
     parse_client_frame,
 };
 use super::rate_limit::{RateLimiter, Verdict};
@@ -63,7 +63,8 @@ async fn serve(
     let settings = state.hub.settings();
     let heartbeat_interval_ms =
         u64::try_from(settings.heartbeat_interval.as_millis()).unwrap_or(u64::MAX);
-    let Registration { id, outbox } = state.hub.register(|id| {
+    let user = identity.user.clone();
+    let Registration { id, outbox } = state.hub.register_as(user, |id| {
         let welcome = ServerFrame::Welcome {
             connection_id: &id.to_string(),
             heartbeat_interval_ms,
@@ -260,13 +261,18 @@ impl Session<'_> {
         let id = request.id;
         let hub = &self.state.hub;
         let outcome = match request.frame {
-            ClientFrame::Join { room } => self.join(&room).await.map(|members| {
-                self.answer(&ServerFrame::Joined {
-                    room: &room,
-                    members,
-                    id,
-                });
-            }),
+            ClientFrame::Join { room, since } => {
+                self.join(&room, since.as_ref()).await.map(|joined| {
+                    self.answer(&ServerFrame::Joined {
+                        room: &room,
+                        members: joined.members,
+                        epoch: joined.epoch.as_deref(),
+                        offset: joined.offset,
+                        recovered: joined.recovered,
+                        id,
+                    });
+                })
+            }
             ClientFrame::Leave { room } => hub.leave(self.connection.id, &room).map(|()| {
                 self.answer(&ServerFrame::Left { room: &room, id });
             }),
@@ -281,6 +287,10 @@ impl Session<'_> {
                     .map(|delivered| self.acknowledge(id, delivered)),
                 Err(rejection) => Err(rejection),
             },
+            ClientFrame::Presence { room } => hub
+                .presence(self.connection.id, &room, id)
+                .await
+                .map(|frame| self.send(frame)),
             ClientFrame::Ping => {
                 self.answer(&ServerFrame::Pong { id });
                 Ok(())
@@ -304,12 +314,13 @@ impl Session<'_> {
 
     /// Joins `room` once the hooks allow it, answering only once messages
     /// from other instances reach it too.
-    async fn join(&self, room: &str) -> Result<usize, Rejection> {
-        let hub = &self.state.hub;
+    /// With history on, the messages missed since `since` come first.
+    async fn join(&self, room: &str, since: Option<&Since>) -> Result<Joined, Rejection> {
         self.state.hooks.authorize_join(self.connection, room)?;
-        let members = hub.join(self.connection.id, room)?;
-        hub.broker().room_ready(room).await;
-        Ok(members)
+        self.state
+            .hub
+            .join_room(self.connection.id, room, since)
+            .await
     }
 
     /// Delivers `frame` to connection `to`, here or on another instance.
