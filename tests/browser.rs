@@ -334,6 +334,32 @@ async fn send_from_the_page(page: &Client) {
     .await;
 }
 
+/// The client's reconnect policy, run in the page: which close codes it
+/// retries, and the ceiling of its backoff (full jitter, doubling, capped).
+async fn check_reconnect_policy(page: &Client) {
+    let script = "const done = arguments[arguments.length - 1];
+        import('/client/ws-client.js').then(({ isRetryable, backoffDelay }) => done({
+            retried: [1001, 1006, 1011, 1013, 4000].filter(code => isRetryable(code, '', false)),
+            final: [1000, 1002, 1003, 1007, 1008, 1009].filter(code => !isRetryable(code, '', false)),
+            heartbeat: isRetryable(1008, 'heartbeat_timeout', false),
+            expired: [isRetryable(1008, 'token_expired', false), isRetryable(1008, 'token_expired', true)],
+            ceilings: [0, 1, 2, 3, 5, 6, 40].map(attempt => backoffDelay(attempt, 500, 30000, () => 0.9999)),
+            floor: backoffDelay(5, 500, 30000, () => 0),
+        }));";
+    let policy = page.execute_async(script, Vec::new()).await.unwrap();
+    assert_eq!(
+        policy,
+        json!({
+            "retried": [1001, 1006, 1011, 1013, 4000],
+            "final": [1000, 1002, 1003, 1007, 1008, 1009],
+            "heartbeat": true,
+            "expired": [false, true],
+            "ceilings": [499, 999, 1999, 3999, 15998, 29997, 29997],
+            "floor": 0,
+        })
+    );
+}
+
 #[test]
 fn the_demo_page_shows_every_message_once_in_order_across_a_cut_connection() {
     let Some((chromium, driver)) = browser() else {
@@ -399,6 +425,7 @@ fn the_demo_page_shows_every_message_once_in_order_across_a_cut_connection() {
         assert_eq!(shown, Value::Array(expected), "after recovery: {recovered}");
 
         send_from_the_page(&page).await;
+        check_reconnect_policy(&page).await;
         page.close().await.unwrap();
     });
     let log = service.log.lock().unwrap();
