@@ -246,6 +246,8 @@ impl Hub {
             return self.join_fabric_room(history, id, room, since).await;
         }
         let mut registry = self.write();
+        // A member receives every message already: nothing to replay.
+        let already = is_member(&registry, room, id);
         let members = self.join_locked(&mut registry, id, room)?;
         let outbox = registry
             .connections
@@ -253,12 +255,17 @@ impl Hub {
             .map(|entry| Arc::clone(&entry.outbox));
         let mut logs = history.lock();
         let instance = self.instance();
-        let joined = history.recover(&mut logs, room, instance, since, |frame| {
+        let replayed = since.filter(|_| !already);
+        let joined = history.recover(&mut logs, room, instance, replayed, |frame| {
             if let Some(outbox) = &outbox {
                 self.reply(outbox, frame.clone());
             }
         });
-        Ok(Joined { members, ..joined })
+        Ok(Joined {
+            members,
+            recovered: since.map(|_| joined.recovered == Some(true)),
+            ..joined
+        })
     }
 
     /// A room message with history on: numbered, kept and delivered to the
@@ -385,22 +392,20 @@ impl Hub {
         room: &str,
         since: Option<&Since>,
     ) -> Result<Joined, Rejection> {
-        let members = {
+        let (members, already) = {
             let mut registry = self.write();
-            let already = registry
-                .rooms
-                .get(room)
-                .is_some_and(|members| members.contains_key(&id));
+            let already = is_member(&registry, room, id);
             let members = self.join_locked(&mut registry, id, room)?;
             if !already {
                 let mut logs = history.lock();
                 let log = history.log(&mut logs, room, self.instance());
                 log.recovering.push((id, u64::MAX));
             }
-            members
+            (members, already)
         };
         self.broker.room_ready(room).await;
-        let after = since.map(|since| since.offset);
+        // A member receives every message already: nothing to replay.
+        let after = since.filter(|_| !already).map(|since| since.offset);
         let mut fetched = self.broker.room_history(room, after).await;
         // Messages delivered here while the fetch was under way must be in it.
         for _ in 0..3 {
@@ -430,7 +435,7 @@ impl Hub {
             None => (Arc::clone(&log.epoch), delivered, None),
         };
         log.epoch = Arc::clone(&epoch);
-        let recovered = since.map(|since| *epoch == since.epoch && missed.is_some());
+        let recovered = since.map(|since| *epoch == since.epoch && missed.is_some() && !already);
         if let (Some(true), Some(missed), Some(outbox)) = (recovered, missed, &outbox) {
             for frame in missed {
                 self.reply(outbox, frame);
@@ -449,4 +454,11 @@ impl Hub {
             recovered,
         })
     }
+}
+
+fn is_member(registry: &Registry, room: &str, id: ConnectionId) -> bool {
+    registry
+        .rooms
+        .get(room)
+        .is_some_and(|members| members.contains_key(&id))
 }
