@@ -188,7 +188,7 @@ impl History {
     }
 
     /// The epoch and last offset of `room`, and whether the messages after
-    /// `since` are all kept (then queued to `outbox` here, in order).
+    /// `since` are all kept (then handed to `replay`, in order).
     fn recover(
         &self,
         logs: &mut Logs,
