@@ -18,7 +18,6 @@ use std::time::Instant;
 use axum::extract::ws::Utf8Bytes;
 
 use super::{ConnectionId, Hub, Registry, not_member};
-use crate::websocket::broker::RoomHistory;
 use crate::websocket::protocol::{Rejection, Since, with_offset};
 use crate::websocket::settings::HistorySettings;
 
@@ -78,9 +77,19 @@ struct RoomLog {
     kept: VecDeque<(u64, Instant, Utf8Bytes)>,
     /// When the room last had a message or lost its last member.
     idle_since: Instant,
-    /// Members whose replay is being fetched, and the offset up to which live
-    /// messages are not theirs (`u64::MAX`: none yet).
-    recovering: Vec<(ConnectionId, u64)>,
+    /// Members joining with history from the fabric (Redis).
+    recovering: Vec<Recovering>,
+}
+
+/// A member whose replay is being fetched from the fabric.
+#[derive(Debug)]
+struct Recovering {
+    id: ConnectionId,
+    /// Live messages up to this offset are covered by its replay (`u64::MAX`:
+    /// the replay is not in yet, so live messages are held instead).
+    until: u64,
+    /// The live messages held meanwhile; `None` once more than the history size came.
+    held: Option<Vec<(u64, Utf8Bytes)>>,
 }
 
 impl History {
@@ -90,11 +99,6 @@ impl History {
             logs: Mutex::default(),
             epochs: AtomicU64::new(0),
         })
-    }
-
-    /// The last offset of `room` here, 0 when it has none.
-    fn last(&self, room: &str) -> u64 {
-        self.lock().rooms.get(room).map_or(0, |log| log.last)
     }
 
     fn lock(&self) -> MutexGuard<'_, Logs> {
@@ -325,11 +329,28 @@ impl Hub {
         let mut logs = history.lock();
         let log = history.log(&mut logs, room, self.instance());
         log.last = offset;
-        let recovering = std::mem::take(&mut log.recovering);
+        if log.recovering.is_empty() {
+            let recipients = members.iter().filter(|(id, _)| Some(**id) != sender);
+            return self.deliver(recipients.map(|(_, outbox)| outbox), frame);
+        }
+        for member in log
+            .recovering
+            .iter_mut()
+            .filter(|member| member.until == u64::MAX)
+        {
+            let full =
+                (member.held.as_ref()).is_some_and(|held| held.len() >= history.settings.size);
+            if full {
+                member.held = None;
+            } else if let Some(held) = &mut member.held {
+                held.push((offset, frame.clone()));
+            }
+        }
+        let recovering = &log.recovering;
         let covered = |id: &ConnectionId| {
             recovering
                 .iter()
-                .any(|(member, until)| member == id && *until >= offset)
+                .any(|member| member.id == *id && member.until >= offset)
         };
         let delivered = self.deliver(
             members
@@ -338,8 +359,7 @@ impl Hub {
                 .map(|(_, outbox)| outbox),
             frame,
         );
-        log.recovering = recovering;
-        log.recovering.retain(|(_, until)| *until > offset);
+        log.recovering.retain(|member| member.until > offset);
         delivered
     }
 
@@ -399,24 +419,18 @@ impl Hub {
             if !already {
                 let mut logs = history.lock();
                 let log = history.log(&mut logs, room, self.instance());
-                log.recovering.push((id, u64::MAX));
+                log.recovering.push(Recovering {
+                    id,
+                    until: u64::MAX,
+                    held: Some(Vec::new()),
+                });
             }
             (members, already)
         };
         self.broker.room_ready(room).await;
         // A member receives every message already: nothing to replay.
         let after = since.filter(|_| !already).map(|since| since.offset);
-        let mut fetched = self.broker.room_history(room, after).await;
-        // Messages delivered here while the fetch was under way must be in it.
-        for _ in 0..3 {
-            let delivered = history.last(room);
-            match &fetched {
-                Some(snapshot) if snapshot.last < delivered => {
-                    fetched = self.broker.room_history(room, after).await;
-                }
-                _ => break,
-            }
-        }
+        let fetched = self.broker.room_history(room, after).await;
         let registry = self.write();
         let outbox = registry
             .connections
@@ -425,28 +439,41 @@ impl Hub {
         let mut logs = history.lock();
         let log = history.log(&mut logs, room, self.instance());
         let delivered = log.last;
+        let held = log
+            .recovering
+            .iter()
+            .position(|member| member.id == id)
+            .and_then(|position| log.recovering.swap_remove(position).held);
         let (epoch, last, missed) = match fetched {
-            Some(RoomHistory {
-                epoch,
-                last,
-                missed,
-            }) if last >= delivered => (Arc::from(epoch), last, missed),
-            Some(RoomHistory { epoch, .. }) => (Arc::from(epoch), delivered, None),
+            Some(fetched) => (Arc::from(fetched.epoch), fetched.last, fetched.missed),
             None => (Arc::clone(&log.epoch), delivered, None),
         };
         log.epoch = Arc::clone(&epoch);
-        let recovered = since.map(|since| *epoch == since.epoch && missed.is_some() && !already);
-        if let (Some(true), Some(missed), Some(outbox)) = (recovered, missed, &outbox) {
-            for frame in missed {
+        // What came here after the fetch was held for this member: it follows the replay.
+        let later = held
+            .map(|held| held.into_iter().filter(|(offset, _)| *offset > last))
+            .map(|later| later.map(|(_, frame)| frame).collect::<Vec<_>>())
+            .filter(|later| {
+                u64::try_from(later.len()).ok() == Some(delivered.saturating_sub(last))
+            });
+        let recovered = since
+            .map(|since| !already && *epoch == since.epoch && missed.is_some() && later.is_some());
+        if let (Some(true), Some(missed), Some(later), Some(outbox)) =
+            (recovered, missed, later, &outbox)
+        {
+            for frame in missed.into_iter().chain(later) {
                 self.reply(outbox, frame);
             }
         }
-        for (member, until) in &mut log.recovering {
-            if *member == id {
-                *until = last;
-            }
+        // Messages up to `last` still on their way here were in the replay.
+        if !already && last > delivered {
+            log.recovering.push(Recovering {
+                id,
+                until: last,
+                held: None,
+            });
         }
-        log.recovering.retain(|(_, until)| *until > delivered);
+        let last = last.max(delivered);
         Ok(Joined {
             members,
             epoch: Some(epoch),
