@@ -54,6 +54,27 @@ struct MemberEvent<'a> {
     user: Option<&'a str>,
 }
 
+/// The `member_left` frame for connection `connection_id` of another
+/// instance, which a broker found gone (its instance died).
+pub fn member_left_frame(room: &str, connection_id: &str, user: Option<&str>) -> Utf8Bytes {
+    member_event("member_left", room, connection_id, user)
+}
+
+fn member_event(
+    kind: &'static str,
+    room: &str,
+    connection_id: &str,
+    user: Option<&str>,
+) -> Utf8Bytes {
+    let event = MemberEvent {
+        kind,
+        room,
+        connection_id,
+        user,
+    };
+    Utf8Bytes::from(serde_json::to_string(&event).unwrap_or_default())
+}
+
 impl Hub {
     /// Answers connection `id`'s `presence` request for `room` (echoing
     /// `request_id`): every member on every instance the broker knows of,
@@ -174,13 +195,7 @@ impl Hub {
         if !self.settings.presence.events {
             return None;
         }
-        let event = MemberEvent {
-            kind,
-            room,
-            connection_id: &id.to_string(),
-            user,
-        };
-        let frame = Utf8Bytes::from(serde_json::to_string(&event).unwrap_or_default());
+        let frame = member_event(kind, room, &id.to_string(), user);
         let others = members
             .iter()
             .filter(|(member, _)| **member != id)
