@@ -305,7 +305,10 @@ impl Hub {
         let offset = log.last;
         let numbered = Utf8Bytes::from(with_offset(frame, offset));
         let delivered = self.deliver(recipients.map(|(_, outbox)| outbox), &numbered);
-        history.keep(&mut logs, &registry, room, offset, numbered);
+        history.keep(&mut logs, &registry, room, offset, numbered.clone());
+        drop((logs, registry));
+        // A broker that keeps no history still carries the message on.
+        self.broker.publish_room(room, &numbered, sender);
         Ok(delivered)
     }
 
