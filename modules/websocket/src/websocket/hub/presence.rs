@@ -159,6 +159,7 @@ impl Hub {
 
     /// `id` joined `room`, whose members (`id` included) are `members`: tells
     /// the broker and, with presence events on, the other members.
+    #[inline]
     pub(super) fn member_joined(
         &self,
         members: &HashMap<ConnectionId, Arc<Outbox>>,
@@ -166,11 +167,15 @@ impl Hub {
         id: ConnectionId,
         user: Option<&str>,
     ) {
+        if !self.tracks_presence {
+            return;
+        }
         let event = self.presence_event("member_joined", members, room, id, user);
         self.broker.member_joined(room, id, user, event.as_ref());
     }
 
     /// `id` left `room`, whose remaining members are `members`.
+    #[inline]
     pub(super) fn member_left(
         &self,
         members: &HashMap<ConnectionId, Arc<Outbox>>,
@@ -178,6 +183,9 @@ impl Hub {
         id: ConnectionId,
         user: Option<&str>,
     ) {
+        if !self.tracks_presence {
+            return;
+        }
         let event = self.presence_event("member_left", members, room, id, user);
         self.broker.member_left(room, id, event.as_ref());
     }
