@@ -3,7 +3,8 @@
 //! notes its `epoch` and `offset` and leaves, the sender publishes M broadcasts (each acknowledged, so
 //! each is in the room's history), and the receiver comes back with
 //! `join` + `since`. Prints the time from that `join` to its `joined`, the
-//! messages replayed before it, and whether the server said `recovered`.
+//! messages replayed before it, whether the server said `recovered`, and
+//! missed messages that came only after `joined` (within [`LATE_WAIT`]) or not at all.
 //! Needs history on the server (`WS_HISTORY_SIZE` of at least M). With
 //! several `--url`s the sender is on the first instance and the receiver
 //! leaves from the second and comes back on the third (round-robin).
@@ -34,10 +35,16 @@ pub struct Args {
     room_prefix: String,
 }
 
+/// How long a round waits after `joined` for missed messages that were not replayed.
+const LATE_WAIT: Duration = Duration::from_secs(2);
+
 /// What one round measured.
 struct Round {
     join_to_joined: Duration,
+    /// Missed messages delivered before `joined`.
     replayed: usize,
+    /// Missed messages delivered after `joined`.
+    late: usize,
     recovered: bool,
 }
 
@@ -95,11 +102,24 @@ async fn run_round(target: &Target, room: &str, missed: u32, padding: &str) -> O
     let started = Instant::now();
     let (replayed, joined) = join(&mut receiver, room, Some(since)).await?;
     let join_to_joined = started.elapsed();
+    let mut late = 0;
+    let missing = (missed as usize).saturating_sub(replayed);
+    let _ = tokio::time::timeout(LATE_WAIT, async {
+        while late < missing {
+            match next_json(&mut receiver).await {
+                Ok(frame) if frame["type"] == "message" => late += 1,
+                Ok(_) => {}
+                Err(_) => return,
+            }
+        }
+    })
+    .await;
     close_politely(receiver).await;
     close_politely(sender).await;
     Ok(Round {
         join_to_joined,
         replayed,
+        late,
         recovered: joined["recovered"] == true,
     })
 }
@@ -158,6 +178,13 @@ fn print(args: &Args, target: &Target, rounds: &[Round]) {
         "every missed message replayed",
         &format!("{complete} of {}", rounds.len()),
     );
+    let late: usize = rounds.iter().map(|round| round.late).sum();
+    let lost: usize = rounds
+        .iter()
+        .map(|round| (args.missed as usize).saturating_sub(round.replayed + round.late))
+        .sum();
+    table.row("missed, came after joined", &late);
+    table.row("missed, never came", &lost);
     let mut times: Vec<u64> = rounds
         .iter()
         .map(|round| u64::try_from(round.join_to_joined.as_micros()).unwrap_or(u64::MAX))
