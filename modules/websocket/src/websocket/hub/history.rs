@@ -290,8 +290,9 @@ impl Hub {
         if self.broker.keeps_history() {
             let count = recipients.count();
             drop(registry);
-            self.broker.publish_sequenced(room, frame, sender);
-            return Ok(count);
+            // Not handed to the fabric, it reaches no one, here included.
+            let published = self.broker.publish_sequenced(room, frame, sender);
+            return Ok(if published { count } else { 0 });
         }
         let mut logs = history.lock();
         let log = history.log(&mut logs, room, self.instance());
