@@ -380,7 +380,7 @@ impl Session<'_> {
             data,
         }
         .to_json();
-        let max = self.state.hub.settings().max_message_bytes;
+        let max = self.state.hub.delivery_limit(room.is_some());
         if frame.len() > max {
             return Err(Rejection::new(
                 ErrorCode::TooLarge,

@@ -26,6 +26,9 @@ mod fabric;
 
 use fabric::Recovering;
 
+/// The most bytes `"offset":N` adds to a room message.
+const OFFSET_BYTES: usize = r#","offset":"#.len() + 20;
+
 /// What one entry of the eviction queue is counted as, beside its frame: the
 /// entry, the kept message and a share of its room.
 const ENTRY_BYTES: usize = 160;
@@ -186,25 +189,31 @@ impl History {
     }
 
     /// The epoch and last offset of `room`, and whether the messages after
-    /// `since` are all kept (then handed to `replay`, in order).
+    /// `since` are all kept and fit in `budget` bytes (then handed to
+    /// `replay`, in order). A `member` already got every message live.
     fn recover(
         &self,
         logs: &mut Logs,
         room: &str,
         instance: u32,
         since: Option<&Since>,
+        (member, budget): (bool, usize),
         replay: impl FnMut(&Utf8Bytes),
     ) -> Joined {
         let ttl = self.settings.ttl;
         let now = Instant::now();
         let log = self.log(logs, room, instance);
         let recovered = since.map(|since| {
+            let current = *log.epoch == since.epoch && since.offset <= log.last;
+            if member || !current {
+                return current;
+            }
             let missed = log
                 .kept
                 .iter()
                 .filter(|(offset, at, _)| *offset > since.offset && now.duration_since(*at) < ttl);
-            let reachable = *log.epoch == since.epoch
-                && since.offset <= log.last
+            let bytes: usize = missed.clone().map(|(_, _, frame)| frame.len()).sum();
+            let reachable = bytes <= budget
                 && u64::try_from(missed.clone().count()).ok() == Some(log.last - since.offset);
             if reachable {
                 missed.map(|(_, _, frame)| frame).for_each(replay);
@@ -244,26 +253,32 @@ impl Hub {
             return self.join_fabric_room(history, id, room, since).await;
         }
         let mut registry = self.write();
-        // A member receives every message already: nothing to replay.
-        let already = is_member(&registry, room, id);
+        let mut logs = history.lock();
+        // A room idle for the TTL is forgotten before anyone joins it again.
+        history.evict(&mut logs, &registry, Instant::now());
+        let member = is_member(&registry, room, id);
         let members = self.join_locked(&mut registry, id, room)?;
         let outbox = registry
             .connections
             .get(&id)
             .map(|entry| Arc::clone(&entry.outbox));
-        let mut logs = history.lock();
         let instance = self.instance();
-        let replayed = since.filter(|_| !already);
-        let joined = history.recover(&mut logs, room, instance, replayed, |frame| {
+        let limits = (member, self.replay_budget());
+        let joined = history.recover(&mut logs, room, instance, since, limits, |frame| {
             if let Some(outbox) = &outbox {
                 self.reply(outbox, frame.clone());
             }
         });
-        Ok(Joined {
-            members,
-            recovered: since.map(|_| joined.recovered == Some(true)),
-            ..joined
-        })
+        Ok(Joined { members, ..joined })
+    }
+
+    /// The most bytes a replay may queue: the send queue's, but room for one
+    /// more message, so a recovery never closes its connection as a slow consumer.
+    pub(super) fn replay_budget(&self) -> usize {
+        let settings = &self.settings;
+        settings
+            .send_queue_bytes
+            .saturating_sub(settings.max_message_bytes)
     }
 
     /// A room message with history on: numbered, kept and delivered to the
@@ -305,6 +320,17 @@ impl Hub {
         // A broker that keeps no history still carries the message on.
         self.broker.publish_room(room, &numbered, sender);
         Ok(delivered)
+    }
+
+    /// The largest delivery frame, before its offset, that stays within
+    /// `WS_MAX_MESSAGE_BYTES` once numbered (a room message with history on).
+    pub fn delivery_limit(&self, to_room: bool) -> usize {
+        let max = self.settings.max_message_bytes;
+        if to_room && self.history.is_some() {
+            max.saturating_sub(OFFSET_BYTES)
+        } else {
+            max
+        }
     }
 
     /// The history this instance holds.

@@ -131,12 +131,19 @@ impl Hub {
             .filter(|later| {
                 u64::try_from(later.len()).ok() == Some(delivered.saturating_sub(last))
             });
-        let recovered = since
-            .map(|since| !already && *epoch == since.epoch && missed.is_some() && later.is_some());
-        if let (Some(true), Some(missed), Some(later), Some(outbox)) =
-            (recovered, missed, later, &outbox)
-        {
-            for frame in missed.into_iter().chain(later) {
+        let replay = missed
+            .zip(later)
+            .map(|(missed, later)| missed.into_iter().chain(later).collect::<Vec<_>>())
+            .filter(|replay| {
+                replay.iter().map(|frame| frame.len()).sum::<usize>() <= self.replay_budget()
+            });
+        let recovered = since.map(|since| {
+            let current = *epoch == since.epoch && since.offset <= last;
+            // A member got every message live.
+            current && (already || replay.is_some())
+        });
+        if let (Some(true), Some(replay), Some(outbox)) = (recovered, replay, &outbox) {
+            for frame in replay {
                 self.reply(outbox, frame);
             }
         }
