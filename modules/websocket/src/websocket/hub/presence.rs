@@ -54,6 +54,10 @@ struct MemberEvent<'a> {
     user: Option<&'a str>,
 }
 
+fn json_len(value: &impl Serialize) -> usize {
+    serde_json::to_string(value).map_or(usize::MAX, |text| text.len())
+}
+
 /// The `member_left` frame for connection `connection_id` of another
 /// instance, which a broker found gone (its instance died).
 pub fn member_left_frame(room: &str, connection_id: &str, user: Option<&str>) -> Utf8Bytes {
@@ -78,7 +82,8 @@ fn member_event(
 impl Hub {
     /// Answers connection `id`'s `presence` request for `room` (echoing
     /// `request_id`): every member on every instance the broker knows of,
-    /// sorted by connection id, at most [`MAX_LISTED_MEMBERS`] of them listed.
+    /// sorted by connection id, at most [`MAX_LISTED_MEMBERS`] of them listed,
+    /// and only as many as fit in `WS_MAX_MESSAGE_BYTES` (`count` counts all).
     /// `not_member` unless `id` is a member itself.
     pub async fn presence(
         &self,
@@ -104,19 +109,28 @@ impl Hub {
             members.truncate(MAX_LISTED_MEMBERS);
         }
         members.sort_unstable_by(|a, b| a.connection_id.cmp(&b.connection_id));
-        let frame = PresenceFrame {
+        let mut frame = PresenceFrame {
             kind: "presence",
             room,
             count,
-            members: members
-                .iter()
-                .map(|member| Listed {
-                    connection_id: &member.connection_id,
-                    user: member.user.as_deref(),
-                })
-                .collect(),
+            members: Vec::with_capacity(members.len()),
             id: request_id,
         };
+        // The server never sends a frame over the limit it enforces.
+        let max = self.settings.max_message_bytes;
+        let mut size = json_len(&frame);
+        for member in &members {
+            let listed = Listed {
+                connection_id: &member.connection_id,
+                user: member.user.as_deref(),
+            };
+            // With the comma before it.
+            size = size.saturating_add(json_len(&listed).saturating_add(1));
+            if size > max {
+                break;
+            }
+            frame.members.push(listed);
+        }
         Ok(serde_json::to_string(&frame).unwrap_or_default())
     }
 
@@ -204,6 +218,11 @@ impl Hub {
             return None;
         }
         let frame = member_event(kind, room, &id.to_string(), user);
+        if frame.len() > self.settings.max_message_bytes {
+            // Only a user name of kilobytes gets here: a frame over the limit
+            // the server enforces is not sent.
+            return None;
+        }
         let others = members
             .iter()
             .filter(|(member, _)| **member != id)
