@@ -58,6 +58,12 @@ fn json_len(value: &impl Serialize) -> usize {
     serde_json::to_string(value).map_or(usize::MAX, |text| text.len())
 }
 
+/// The `member_joined` frame for connection `connection_id`, which a broker
+/// announces again (the other instances had forgotten its instance).
+pub fn member_joined_frame(room: &str, connection_id: &str, user: Option<&str>) -> Utf8Bytes {
+    member_event("member_joined", room, connection_id, user)
+}
+
 /// The `member_left` frame for connection `connection_id` of another
 /// instance, which a broker found gone (its instance died).
 pub fn member_left_frame(room: &str, connection_id: &str, user: Option<&str>) -> Utf8Bytes {
