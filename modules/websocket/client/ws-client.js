@@ -287,11 +287,17 @@ export class WsClient extends EventTarget {
       return;
     }
     const asked = this.#pending.get(String(frame.id))?.frame.since;
-    if (frame.epoch !== undefined && frame.epoch !== seen.epoch) {
+    const offset = typeof frame.offset === "number" ? frame.offset : null;
+    if (asked && frame.recovered === false) {
+      // Nothing was replayed: carry on from the room's position as it is now,
+      // even when that is behind the offset this client had seen.
+      seen.epoch = frame.epoch ?? null;
+      seen.offset = offset;
+    } else if (frame.epoch !== undefined && frame.epoch !== seen.epoch) {
       seen.epoch = frame.epoch;
-      seen.offset = typeof frame.offset === "number" ? frame.offset : null;
-    } else if (typeof frame.offset === "number") {
-      seen.offset = Math.max(seen.offset ?? 0, frame.offset);
+      seen.offset = offset;
+    } else if (offset !== null) {
+      seen.offset = Math.max(seen.offset ?? 0, offset);
     }
     this.#emit("joined", frame);
     if (asked && frame.recovered === false) {
