@@ -232,7 +232,8 @@ const MESSAGES: &str = "return [...document.querySelectorAll('#messages li')]\
 
 /// The members the page lists, once it lists only itself.
 const ONLY_ITSELF: &str = "const members = [...document.querySelectorAll('#members li')]\
-    .map(li => li.textContent); return members.length === 1 && members[0].endsWith('(you)');";
+    .map(li => li.textContent); return members.length === 1 && members[0].endsWith('(you)')\
+    && document.getElementById('count').textContent === '(1)';";
 
 /// The page's messages once there are `count` of them.
 async fn messages_once_there_are(page: &Client, count: usize) -> Value {
