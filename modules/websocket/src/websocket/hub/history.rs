@@ -18,7 +18,7 @@ use std::time::Instant;
 
 use axum::extract::ws::Utf8Bytes;
 
-use super::{ConnectionId, Hub, Registry, not_member};
+use super::{ConnectionId, Hub, Outbox, Registry, not_member};
 use crate::websocket::protocol::{Rejection, Since, with_offset};
 use crate::websocket::settings::HistorySettings;
 
@@ -189,15 +189,15 @@ impl History {
     }
 
     /// The epoch and last offset of `room`, and whether the messages after
-    /// `since` are all kept and fit in `budget` bytes (then handed to
-    /// `replay`, in order). A `member` already got every message live.
+    /// `since` are all kept and `fit` (their count and bytes; then they are
+    /// handed to `replay`, in order). A `member` already got every message live.
     fn recover(
         &self,
         logs: &mut Logs,
         room: &str,
         instance: u32,
         since: Option<&Since>,
-        (member, budget): (bool, usize),
+        (member, fit): (bool, impl Fn(usize, usize) -> bool),
         replay: impl FnMut(&Utf8Bytes),
     ) -> Joined {
         let ttl = self.settings.ttl;
@@ -213,8 +213,9 @@ impl History {
                 .iter()
                 .filter(|(offset, at, _)| *offset > since.offset && now.duration_since(*at) < ttl);
             let bytes: usize = missed.clone().map(|(_, _, frame)| frame.len()).sum();
-            let reachable = bytes <= budget
-                && u64::try_from(missed.clone().count()).ok() == Some(log.last - since.offset);
+            let count = missed.clone().count();
+            let reachable =
+                fit(count, bytes) && u64::try_from(count).ok() == Some(log.last - since.offset);
             if reachable {
                 missed.map(|(_, _, frame)| frame).for_each(replay);
             }
@@ -263,22 +264,18 @@ impl Hub {
             .get(&id)
             .map(|entry| Arc::clone(&entry.outbox));
         let instance = self.instance();
-        let limits = (member, self.replay_budget());
+        let fit = |frames, bytes| {
+            outbox
+                .as_ref()
+                .is_some_and(|outbox| replay_fits(self, outbox, frames, bytes))
+        };
+        let limits = (member, fit);
         let joined = history.recover(&mut logs, room, instance, since, limits, |frame| {
             if let Some(outbox) = &outbox {
                 self.reply(outbox, frame.clone());
             }
         });
         Ok(Joined { members, ..joined })
-    }
-
-    /// The most bytes a replay may queue: the send queue's, but room for one
-    /// more message, so a recovery never closes its connection as a slow consumer.
-    pub(super) fn replay_budget(&self) -> usize {
-        let settings = &self.settings;
-        settings
-            .send_queue_bytes
-            .saturating_sub(settings.max_message_bytes)
     }
 
     /// A room message with history on: numbered, kept and delivered to the
@@ -378,4 +375,12 @@ fn is_member(registry: &Registry, room: &str, id: ConnectionId) -> bool {
         .rooms
         .get(room)
         .is_some_and(|members| members.contains_key(&id))
+}
+
+/// Whether `frames` of `bytes` fit in `outbox` now with room to spare for
+/// `joined` and one more message, so a recovery, or several at once, never
+/// closes its connection as a slow consumer.
+fn replay_fits(hub: &Hub, outbox: &Outbox, frames: usize, bytes: usize) -> bool {
+    let (free_frames, free_bytes) = outbox.room_left();
+    frames + 2 <= free_frames && bytes + hub.settings.max_message_bytes <= free_bytes
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::extract::ws::Utf8Bytes;
 
-use super::{History, Joined, is_member};
+use super::{History, Joined, is_member, replay_fits};
 use crate::websocket::hub::{ConnectionId, Hub};
 use crate::websocket::protocol::{Rejection, Since};
 
@@ -135,7 +135,9 @@ impl Hub {
             .zip(later)
             .map(|(missed, later)| missed.into_iter().chain(later).collect::<Vec<_>>())
             .filter(|replay| {
-                replay.iter().map(|frame| frame.len()).sum::<usize>() <= self.replay_budget()
+                let bytes = replay.iter().map(|frame| frame.len()).sum();
+                let fits = |outbox| replay_fits(self, outbox, replay.len(), bytes);
+                outbox.as_deref().is_some_and(fits)
             });
         let recovered = since.map(|since| {
             let current = *epoch == since.epoch && since.offset <= last;
