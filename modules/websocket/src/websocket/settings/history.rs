@@ -56,11 +56,13 @@ impl HistorySettings {
         if !self.is_on() {
             return Ok(());
         }
-        if self.size >= send_queue_capacity {
+        // A full replay, its `joined` and one live message must fit in the queue.
+        let most = send_queue_capacity.saturating_sub(2);
+        if self.size > most {
             return problem(
                 "WS_HISTORY_SIZE",
                 format!(
-                    "must be below WS_SEND_QUEUE_CAPACITY ({send_queue_capacity}) so that a \
+                    "must be at most {most} (WS_SEND_QUEUE_CAPACITY less 2) so that a \
                      recovery fits in a connection's send queue, got {}",
                     self.size
                 ),
