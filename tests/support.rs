@@ -94,3 +94,9 @@ fn collect(root: &Path, dir: &Path, found: &mut Vec<String>) {
         }
     }
 }
+
+/// The one cargo target folder rendered projects build into (`SCAFFOLD_TARGET_DIR`).
+pub fn rendered_target_dir() -> PathBuf {
+    std::env::var_os("SCAFFOLD_TARGET_DIR")
+        .map_or_else(|| repo().join("target/rendered"), PathBuf::from)
+}

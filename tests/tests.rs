@@ -1,5 +1,6 @@
 //! scaffold's integration tests: one binary, a module per area.
 
+mod browser;
 mod cli;
 mod copier_compat;
 mod hostile;

@@ -4,23 +4,24 @@
 //! owns the socket's sink: it pings, drains the queue, and closes the socket
 //! when the peer falls silent, stalls, the token expires or the hub asks.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket};
-use futures_util::StreamExt;
 use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{FutureExt, StreamExt};
 use serde_json::value::RawValue;
 use tokio_util::task::task_tracker::TaskTrackerToken;
 
 use super::WsState;
 use super::auth::Identity;
 use super::hooks::{AppMessage, ConnectionInfo};
-use super::hub::{ConnectionId, Hub, Registration, Slot};
+use super::hub::{ConnectionId, Hub, Joined, Registration, Slot};
 use super::outbox::Outbox;
 use super::per_ip::IpSlot;
 use super::protocol::{
-    ClientFrame, CloseReason, ErrorCode, Rejection, ServerFrame, error_frame, frame_id,
+    ClientFrame, CloseReason, ErrorCode, Rejection, ServerFrame, Since, error_frame, frame_id,
     parse_client_frame,
 };
 use super::rate_limit::{RateLimiter, Verdict};
@@ -38,7 +39,10 @@ pub(super) struct Admission {
 /// under the connection caps and `tracked` keeps shutdown waiting until then.
 ///
 /// The socket is split before the task's future is built, so the future
-/// (allocated once per connection) does not also keep room for the whole socket.
+/// (allocated once per connection) does not also keep room for the whole
+/// socket; and `serve`'s future is wrapped by a combinator, not awaited in an
+/// `async` block, which would keep a second copy of its arguments beside it
+/// (rust-lang/rust#62958).
 pub(super) fn run(
     socket: WebSocket,
     state: WsState,
@@ -47,23 +51,25 @@ pub(super) fn run(
     tracked: TaskTrackerToken,
 ) -> impl Future<Output = ()> + Send {
     let (sink, stream) = socket.split();
-    async move {
-        serve(sink, stream, &state, identity).await;
+    serve(sink, stream, state, identity).map(move |()| {
         let Admission { slot, per_ip } = admission;
         drop((slot, per_ip, tracked));
-    }
+    })
 }
 
-async fn serve(
+/// Registers the connection, then returns the future that serves it. The
+/// values the future needs are made here, not inside it: an `async` body
+/// that moves a value keeps room for it twice (rust-lang/rust#62958).
+fn serve(
     mut sink: SplitSink<WebSocket, Message>,
     mut stream: SplitStream<WebSocket>,
-    state: &WsState,
+    state: WsState,
     identity: Identity,
-) {
-    let settings = state.hub.settings();
+) -> impl Future<Output = ()> + Send {
     let heartbeat_interval_ms =
-        u64::try_from(settings.heartbeat_interval.as_millis()).unwrap_or(u64::MAX);
-    let Registration { id, outbox } = state.hub.register(|id| {
+        u64::try_from(state.hub.settings().heartbeat_interval.as_millis()).unwrap_or(u64::MAX);
+    let user = identity.user.clone();
+    let Registration { id, outbox } = state.hub.register_as(user, |id| {
         let welcome = ServerFrame::Welcome {
             connection_id: &id.to_string(),
             heartbeat_interval_ms,
@@ -71,50 +77,55 @@ async fn serve(
         Utf8Bytes::from(welcome.to_json())
     });
     // Should a hook panic, the connection still leaves the registry and its rooms.
-    let _registered = Registered {
-        hub: &state.hub,
+    let registered = Registered {
+        hub: Arc::clone(&state.hub),
         id,
     };
     let connection = ConnectionInfo { id, identity };
-    let id_text = id.to_string();
-    state.hooks.on_connect(&connection);
+    async move {
+        let _registered = &registered;
+        let state = &state;
+        let settings = state.hub.settings();
+        let id_text = id.to_string();
+        state.hooks.on_connect(&connection);
 
-    let activity = Activity::new();
-    activity.extend_expiry(connection.identity.expires_at);
-    let reason = {
-        let session = Session {
-            state,
-            connection: &connection,
-            id_text: &id_text,
-            outbox: &outbox,
-            activity: &activity,
+        let activity = Activity::new();
+        activity.extend_expiry(connection.identity.expires_at);
+        let reason = {
+            let session = Session {
+                state,
+                connection: &connection,
+                id_text: &id_text,
+                outbox: &outbox,
+                activity: &activity,
+            };
+            tokio::select! {
+                reason = read_frames(&mut stream, &session, &activity) => reason,
+                reason = write_frames(&mut sink, &outbox, &activity, settings) => reason,
+            }
         };
-        tokio::select! {
-            reason = read_frames(&mut stream, &session, &activity) => reason,
-            reason = write_frames(&mut sink, &outbox, &activity, settings) => reason,
-        }
-    };
-    // Leave the rooms first so nothing more is queued while the socket closes.
-    state.hub.unregister(id, reason);
-    finish(
-        &mut sink,
-        &mut stream,
-        &outbox,
-        reason,
-        settings.send_timeout,
-    )
-    .await;
-    state.hooks.on_disconnect(&connection, reason);
+        // Leave the rooms first so nothing more is queued while the socket closes.
+        state.hub.unregister(id, reason);
+        finish(
+            &mut sink,
+            &mut stream,
+            &outbox,
+            reason,
+            settings.send_timeout,
+        )
+        .await;
+        state.hooks.on_disconnect(&connection, reason);
+    }
 }
 
 /// Unregisters a connection when dropped: the last resort when its task
 /// unwinds (the normal path unregisters before closing the socket).
-struct Registered<'a> {
-    hub: &'a Hub,
+struct Registered {
+    hub: Arc<Hub>,
     id: ConnectionId,
 }
 
-impl Drop for Registered<'_> {
+impl Drop for Registered {
     fn drop(&mut self) {
         self.hub.unregister(self.id, CloseReason::InternalError);
     }
@@ -260,13 +271,18 @@ impl Session<'_> {
         let id = request.id;
         let hub = &self.state.hub;
         let outcome = match request.frame {
-            ClientFrame::Join { room } => self.join(&room).await.map(|members| {
-                self.answer(&ServerFrame::Joined {
-                    room: &room,
-                    members,
-                    id,
-                });
-            }),
+            ClientFrame::Join { room, since } => {
+                self.join(&room, since.as_ref()).await.map(|joined| {
+                    self.answer(&ServerFrame::Joined {
+                        room: &room,
+                        members: joined.members,
+                        epoch: joined.epoch.as_deref(),
+                        offset: joined.offset,
+                        recovered: joined.recovered,
+                        id,
+                    });
+                })
+            }
             ClientFrame::Leave { room } => hub.leave(self.connection.id, &room).map(|()| {
                 self.answer(&ServerFrame::Left { room: &room, id });
             }),
@@ -281,6 +297,10 @@ impl Session<'_> {
                     .map(|delivered| self.acknowledge(id, delivered)),
                 Err(rejection) => Err(rejection),
             },
+            ClientFrame::Presence { room } => hub
+                .presence(self.connection.id, &room, id)
+                .await
+                .map(|frame| self.send(frame)),
             ClientFrame::Ping => {
                 self.answer(&ServerFrame::Pong { id });
                 Ok(())
@@ -304,12 +324,13 @@ impl Session<'_> {
 
     /// Joins `room` once the hooks allow it, answering only once messages
     /// from other instances reach it too.
-    async fn join(&self, room: &str) -> Result<usize, Rejection> {
-        let hub = &self.state.hub;
+    /// With history on, the messages missed since `since` come first.
+    async fn join(&self, room: &str, since: Option<&Since>) -> Result<Joined, Rejection> {
         self.state.hooks.authorize_join(self.connection, room)?;
-        let members = hub.join(self.connection.id, room)?;
-        hub.broker().room_ready(room).await;
-        Ok(members)
+        self.state
+            .hub
+            .join_room(self.connection.id, room, since)
+            .await
     }
 
     /// Delivers `frame` to connection `to`, here or on another instance.
@@ -359,7 +380,7 @@ impl Session<'_> {
             data,
         }
         .to_json();
-        let max = self.state.hub.settings().max_message_bytes;
+        let max = self.state.hub.delivery_limit(room.is_some());
         if frame.len() > max {
             return Err(Rejection::new(
                 ErrorCode::TooLarge,

@@ -97,6 +97,15 @@ impl Outbox {
         self.lock().bytes
     }
 
+    /// Frames and bytes that can still be queued before the queue is full.
+    pub fn room_left(&self) -> (usize, usize) {
+        let queue = self.lock();
+        (
+            self.capacity.saturating_sub(queue.frames.len()),
+            self.max_bytes.saturating_sub(queue.bytes),
+        )
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Queue> {
         self.frames.lock().unwrap_or_else(PoisonError::into_inner)
     }

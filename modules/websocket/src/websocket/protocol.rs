@@ -77,6 +77,18 @@ struct Envelope<'a> {
     data: Option<&'a RawValue>,
     #[serde(default, borrow)]
     token: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default)]
+    since: Option<Since>,
+}
+
+/// Where a client's copy of a room ends: `join`'s `since` (with history on,
+/// the messages after `offset` are replayed when `epoch` is still the room's).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Since {
+    /// The room's epoch, as a `joined` told it.
+    pub epoch: String,
+    /// The last offset the client received.
+    pub offset: u64,
 }
 
 fn present<'de, D: serde::Deserializer<'de>>(
@@ -95,8 +107,8 @@ struct IdOnly<'a> {
 /// A client frame, validated against the contract.
 #[derive(Debug)]
 pub enum ClientFrame<'a> {
-    /// Join a room.
-    Join { room: String },
+    /// Join a room, recovering what was missed after `since`.
+    Join { room: String, since: Option<Since> },
     /// Leave a room.
     Leave { room: String },
     /// Deliver `data` to every other member of `room`.
@@ -105,6 +117,8 @@ pub enum ClientFrame<'a> {
     Direct { to: String, data: &'a RawValue },
     /// Application-level liveness.
     Ping,
+    /// Who is in `room` (the sender must be a member).
+    Presence { room: String },
     /// A new credential for this connection, before the old one expires.
     Refresh { token: String },
     /// A type the contract does not know: handed to `Hooks::on_message`.
@@ -165,7 +179,10 @@ pub fn parse_client_frame(text: &str) -> Result<Request<'_>, ParseError<'_>> {
     };
     let data = || envelope.data.ok_or_else(|| fail("missing field `data`"));
     let frame = match envelope.kind.as_ref() {
-        "join" => ClientFrame::Join { room: room()? },
+        "join" => ClientFrame::Join {
+            room: room()?,
+            since: envelope.since,
+        },
         "leave" => ClientFrame::Leave { room: room()? },
         "broadcast" => ClientFrame::Broadcast {
             room: room()?,
@@ -180,6 +197,7 @@ pub fn parse_client_frame(text: &str) -> Result<Request<'_>, ParseError<'_>> {
             data: data()?,
         },
         "ping" => ClientFrame::Ping,
+        "presence" => ClientFrame::Presence { room: room()? },
         "refresh" => ClientFrame::Refresh {
             token: envelope
                 .token
@@ -243,10 +261,16 @@ pub enum ServerFrame<'a> {
         connection_id: &'a str,
         heartbeat_interval_ms: u64,
     },
-    /// Answer to `join`.
+    /// Answer to `join`; `epoch` and `offset` with history on, `recovered` for a `since`.
     Joined {
         room: &'a str,
         members: usize,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        epoch: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        offset: Option<u64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        recovered: Option<bool>,
         #[serde(skip_serializing_if = "Option::is_none")]
         id: Option<&'a RawValue>,
     },
@@ -293,6 +317,13 @@ impl ServerFrame<'_> {
     }
 }
 
+/// A room's `message` frame (as [`ServerFrame::Message`] writes it) with
+/// `"offset":offset` added: numbered once, shared by all its recipients.
+pub fn with_offset(frame: &str, offset: u64) -> String {
+    let body = frame.strip_suffix('}').unwrap_or(frame);
+    format!("{body},\"offset\":{offset}}}")
+}
+
 /// The `error` frame for `rejection`, echoing `id`. The message, which may
 /// quote the client's input, is cut to [`MAX_ERROR_MESSAGE_BYTES`].
 pub fn error_frame(rejection: &Rejection, id: Option<&RawValue>) -> String {
@@ -324,7 +355,17 @@ mod tests {
     fn parses_every_contract_type_with_its_id() {
         let request = parse_client_frame(r#"{"type":"join","room":"lobby","id":7}"#).unwrap();
         assert_eq!(request.id.unwrap().get(), "7");
-        assert!(matches!(request.frame, ClientFrame::Join { room } if room == "lobby"));
+        assert!(
+            matches!(request.frame, ClientFrame::Join { room, since: None } if room == "lobby")
+        );
+        let request =
+            parse_client_frame(r#"{"type":"join","room":"r","since":{"epoch":"e","offset":4}}"#)
+                .unwrap();
+        let since = Since {
+            epoch: "e".into(),
+            offset: 4,
+        };
+        assert!(matches!(request.frame, ClientFrame::Join { since: Some(s), .. } if s == since));
         let request =
             parse_client_frame(r#"{"type":"broadcast","room":"r","data":{"t": 1.50}}"#).unwrap();
         let ClientFrame::Broadcast { data, .. } = request.frame else {
@@ -353,6 +394,9 @@ mod tests {
             r#"{"type":"direct","data":1}"#,
             r#"{"type":"broadcast","room":"r"}"#,
             r#"{"type":"ping","id":{"a":1}}"#,
+            r#"{"type":"join","room":"r","since":{"epoch":"e"}}"#,
+            r#"{"type":"join","room":"r","since":{"epoch":"e","offset":-1}}"#,
+            r#"{"type":"join","room":"r","since":5}"#,
         ] {
             let error = parse_client_frame(text).unwrap_err();
             assert_eq!(error.rejection.code, ErrorCode::BadRequest, "{text}");
@@ -396,6 +440,10 @@ mod tests {
         assert_eq!(
             message.to_json(),
             r#"{"type":"message","room":"r","from":"server","data":[1,2]}"#
+        );
+        assert_eq!(
+            with_offset(&message.to_json(), 7),
+            r#"{"type":"message","room":"r","from":"server","data":[1,2],"offset":7}"#
         );
         assert_eq!(
             ServerFrame::Pong { id: None }.to_json(),

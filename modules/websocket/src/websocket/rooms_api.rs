@@ -87,7 +87,7 @@ pub(super) async fn broadcast(
         data,
     }
     .to_json();
-    if frame.len() > state.hub.settings().max_message_bytes {
+    if frame.len() > state.hub.delivery_limit(true) {
         return invalid(
             StatusCode::PAYLOAD_TOO_LARGE,
             "the message would exceed WS_MAX_MESSAGE_BYTES",

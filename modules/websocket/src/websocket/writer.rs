@@ -4,13 +4,14 @@
 //! requires.
 
 use std::hash::{BuildHasher, RandomState};
+use std::pin::Pin;
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
-use tokio::time::{sleep, sleep_until, timeout};
+use tokio::time::{Sleep, sleep_until, timeout};
 
 use super::connection::Activity;
 use super::outbox::Outbox;
@@ -29,37 +30,36 @@ pub(super) async fn write_frames(
     settings: &super::WsSettings,
 ) -> CloseReason {
     let send_timeout = settings.send_timeout;
-    let mut jitter = Jitter::new(settings.heartbeat_interval);
-    let ping = sleep(jitter.next());
-    let silence = sleep(settings.heartbeat_timeout);
-    let deadline =
-        |expires: Option<Instant>| expires.map_or_else(far_future, tokio::time::Instant::from_std);
-    let expiry = sleep_until(deadline(activity.expires_at()));
+    let mut next_ping = Instant::now() + jittered(settings.heartbeat_interval);
+    // One timer wakes the writer for the ping, the heartbeat timeout and the
+    // credential's expiry, and bounds each write: a timer of its own for each
+    // would make every connection's task a few hundred bytes larger.
+    let timer = sleep_until(next_wake(next_ping, activity, settings).into());
     let closing = outbox.close_requested();
-    tokio::pin!(ping, silence, expiry, closing);
+    tokio::pin!(timer, closing);
     loop {
         // Pings come before the queue: a connection whose queue never empties
         // still gets them, and a live peer is not taken for a silent one.
         tokio::select! {
             biased;
             reason = &mut closing => return reason,
-            // A `refresh` may have extended the credential meanwhile.
-            () = &mut expiry => match activity.expires_at() {
-                Some(expires_at) if expires_at <= Instant::now() => return CloseReason::TokenExpired,
-                later => expiry.as_mut().reset(deadline(later)),
-            },
-            () = &mut silence => {
-                let deadline = activity.last_frame() + settings.heartbeat_timeout;
-                if deadline <= Instant::now() {
+            () = &mut timer => {
+                let now = Instant::now();
+                // A `refresh` may have extended the credential meanwhile.
+                if activity.expires_at().is_some_and(|expires_at| expires_at <= now) {
+                    return CloseReason::TokenExpired;
+                }
+                if activity.last_frame() + settings.heartbeat_timeout <= now {
                     return CloseReason::HeartbeatTimeout;
                 }
-                silence.as_mut().reset(tokio::time::Instant::from_std(deadline));
-            }
-            () = &mut ping => {
-                ping.as_mut().reset(tokio::time::Instant::now() + jitter.next());
-                if let Err(reason) = with_timeout(send_timeout, sink.send(Message::Ping(Bytes::new()))).await {
-                    return reason;
+                if next_ping <= now {
+                    next_ping = now + jittered(settings.heartbeat_interval);
+                    let ping = sink.send(Message::Ping(Bytes::new()));
+                    if let Err(reason) = within(timer.as_mut(), send_timeout, ping).await {
+                        return reason;
+                    }
                 }
+                timer.as_mut().reset(next_wake(next_ping, activity, settings).into());
             }
             () = outbox.queued() => {
                 // Up to a batch of queued frames goes out with one flush.
@@ -74,43 +74,50 @@ pub(super) async fn write_frames(
                 tokio::select! {
                     biased;
                     reason = &mut closing => return reason,
-                    written = with_timeout(send_timeout, write) => {
+                    written = within(timer.as_mut(), send_timeout, write) => {
                         if let Err(reason) = written {
                             return reason;
                         }
                     }
                 }
+                timer.as_mut().reset(next_wake(next_ping, activity, settings).into());
             }
         }
     }
 }
 
-/// Heartbeat intervals between 80% and 100% of the configured one, so the
+/// Runs `write` with `timer` as its deadline, `limit` from now; the caller
+/// sets the timer back to its next wake afterwards.
+async fn within(
+    mut timer: Pin<&mut Sleep>,
+    limit: Duration,
+    write: impl Future<Output = Result<(), axum::Error>>,
+) -> Result<(), CloseReason> {
+    timer.as_mut().reset(tokio::time::Instant::now() + limit);
+    tokio::select! {
+        biased;
+        written = write => written.map_err(|_| CloseReason::ConnectionLost),
+        () = timer => Err(CloseReason::SendTimeout),
+    }
+}
+
+/// The earliest of the next ping, the heartbeat timeout and the credential's
+/// expiry. The last two only ever move later (a frame arrives, a `refresh`
+/// extends the credential), so waking at an earlier one is only a check.
+fn next_wake(next_ping: Instant, activity: &Activity, settings: &super::WsSettings) -> Instant {
+    let silent_at = activity.last_frame() + settings.heartbeat_timeout;
+    let wake = next_ping.min(silent_at);
+    activity
+        .expires_at()
+        .map_or(wake, |expires_at| wake.min(expires_at))
+}
+
+/// A heartbeat interval between 80% and 100% of the configured one, so the
 /// pings of connections opened together spread out, and none comes late.
-struct Jitter {
-    interval: Duration,
-    random: RandomState,
-    count: u64,
-}
-
-impl Jitter {
-    fn new(interval: Duration) -> Self {
-        Self {
-            interval,
-            random: RandomState::new(),
-            count: 0,
-        }
-    }
-
-    fn next(&mut self) -> Duration {
-        self.count += 1;
-        let fraction = u32::try_from(self.random.hash_one(self.count) % 1000).unwrap_or(0);
-        self.interval.mul_f64(0.8) + self.interval.mul_f64(0.2) * fraction / 1000
-    }
-}
-
-fn far_future() -> tokio::time::Instant {
-    tokio::time::Instant::now() + Duration::from_secs(86_400 * 365)
+fn jittered(interval: Duration) -> Duration {
+    // Each `RandomState` has fresh keys: its hash of anything is a new random number.
+    let fraction = u32::try_from(RandomState::new().hash_one(0_u8) % 1000).unwrap_or(0);
+    interval.mul_f64(0.8) + interval.mul_f64(0.2) * fraction / 1000
 }
 
 async fn with_timeout(

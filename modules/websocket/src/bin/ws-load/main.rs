@@ -14,6 +14,8 @@
 //! - `stalled-reader` (`stalled_reader.rs`): a client that stops reading while
 //!   another floods its room; when the server gave up on it, what it then
 //!   found in its socket, `/metrics` and the server's memory around it.
+//! - `recovery` (`recovery.rs`): a client that missed M messages rejoins with
+//!   `since`; the time from its `join` to `joined` and what was replayed.
 //!
 //! The figures are printed as a table (`figures.rs`). The tool refuses any target
 //! outside the loopback range (`target.rs`), bounds every phase in count and time,
@@ -24,6 +26,7 @@ mod dead_peer;
 mod figures;
 mod hold;
 mod probe;
+mod recovery;
 mod silent;
 mod stalled_reader;
 mod target;
@@ -80,6 +83,8 @@ enum Mode {
     DeadPeer(dead_peer::Args),
     /// A client that stops reading while another floods its room: when the server drops it, and its memory
     StalledReader(stalled_reader::Args),
+    /// A client that missed M messages rejoins with `since`: time from `join` to `joined` (history on)
+    Recovery(recovery::Args),
 }
 
 fn main() -> ExitCode {
@@ -117,7 +122,7 @@ async fn run(cli: Cli) -> Outcome<()> {
         Mode::Broadcast(args) => u64::from(args.clients) + 1,
         Mode::Hold(args) => u64::from(args.connections),
         Mode::DeadPeer(_) => 1,
-        Mode::StalledReader(_) => 2,
+        Mode::StalledReader(_) | Mode::Recovery(_) => 2,
     };
     raise_open_file_limit(connections);
     match cli.mode {
@@ -133,6 +138,7 @@ async fn run(cli: Cli) -> Outcome<()> {
         }
         Mode::DeadPeer(args) => dead_peer::run(&target, args).await,
         Mode::StalledReader(args) => stalled_reader::run(&target, args).await,
+        Mode::Recovery(args) => recovery::run(&target, args).await,
     }
 }
 
