@@ -89,6 +89,16 @@ struct RoomLog {
     recovering: Vec<Recovering>,
 }
 
+impl Logs {
+    /// Marks `room`'s log active at `now` and answers the room's shared name,
+    /// or `None` when the room has no log.
+    fn touch(&mut self, room: &str, now: Instant) -> Option<Arc<str>> {
+        let name = Arc::clone(self.rooms.get_key_value(room)?.0);
+        self.rooms.get_mut(room)?.idle_since = now;
+        Some(name)
+    }
+}
+
 impl History {
     pub(super) fn new(settings: &HistorySettings) -> Option<Self> {
         settings.is_on().then(|| Self {
@@ -129,15 +139,10 @@ impl History {
         frame: Utf8Bytes,
     ) {
         let now = Instant::now();
-        let Some(name) = logs
-            .rooms
-            .get_key_value(room)
-            .map(|(name, _)| Arc::clone(name))
-        else {
+        let Some(name) = logs.touch(room, now) else {
             return;
         };
-        let log = logs.rooms.get_mut(room).expect("found above");
-        log.idle_since = now;
+        let log = logs.rooms.get_mut(room).expect("touched above");
         let (mut freed, mut dropped) = (0, 0);
         let added = frame.len() + ENTRY_BYTES;
         log.kept.push_back((offset, now, frame));
@@ -354,16 +359,9 @@ impl Hub {
             return;
         }
         let now = Instant::now();
-        let Some(name) = logs
-            .rooms
-            .get_key_value(room)
-            .map(|(name, _)| Arc::clone(name))
-        else {
+        let Some(name) = logs.touch(room, now) else {
             return;
         };
-        if let Some(log) = logs.rooms.get_mut(room) {
-            log.idle_since = now;
-        }
         logs.order.push_back((name, 0, now));
         logs.bytes += ENTRY_BYTES;
         history.evict(&mut logs, registry, now);
